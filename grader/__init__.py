@@ -1,0 +1,1 @@
+"""The Backprop Workbook autograder: ``python -m grader`` (see ``grader --help``)."""

@@ -1,0 +1,74 @@
+"""Generate the student notebooks in ``lessons/`` from the sources in ``solutions/``.
+
+``release()`` runs nbgrader's ``generate_assignment`` for every lesson into a
+scratch directory (no gradebook is written into the repository) and copies the
+result into ``lessons/``; ``release(check=True)`` changes nothing and returns
+the files that differ, so CI can fail when someone edited ``solutions/`` and
+forgot ``make lessons``.
+"""
+from __future__ import annotations
+
+import filecmp
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+__all__ = ["ROOT", "lesson_names", "generate", "release"]
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def lesson_names(root: Path = ROOT) -> list[str]:
+    """Lesson ids: the folders of ``solutions/`` that hold ``<id>/<id>.ipynb``."""
+    src = root / "solutions"
+    return sorted(p.name for p in src.iterdir() if (p / f"{p.name}.ipynb").is_file()) if src.is_dir() else []
+
+
+def generate(out_dir: Path, root: Path = ROOT, lessons: list[str] | None = None) -> Path:
+    """Run nbgrader generate_assignment for ``lessons`` from ``root/solutions`` into ``out_dir``."""
+    from nbgrader.apps import NbGraderAPI
+    from traitlets.config import Config
+    from traitlets.config.loader import PyFileConfigLoader
+
+    cfg = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT / "grader")).load_config()
+    tmp = Path(out_dir)
+    cfg.CourseDirectory.root = str(tmp)
+    cfg.CourseDirectory.source_directory = str(root / "solutions")
+    cfg.CourseDirectory.release_directory = str(tmp / "lessons")
+    cfg.CourseDirectory.db_url = f"sqlite:///{tmp / 'gradebook.db'}"
+    cfg.GenerateAssignment.no_database = True
+    cfg.Application.log_level = "WARN"
+    extra = Config()
+    extra.merge(cfg)
+    api = NbGraderAPI(config=extra)
+    for lesson in lessons or lesson_names(root):
+        result = api.generate_assignment(lesson, force=True)
+        if not result["success"]:
+            raise RuntimeError(f"nbgrader could not generate {lesson}:\n{result['error']}\n{result['log']}")
+    return tmp / "lessons"
+
+
+def _diff(a: Path, b: Path) -> list[str]:
+    """Relative paths that differ between two trees (missing on either side counts)."""
+    files_a = {p.relative_to(a) for p in a.rglob("*") if p.is_file()} if a.exists() else set()
+    files_b = {p.relative_to(b) for p in b.rglob("*") if p.is_file()} if b.exists() else set()
+    out = sorted(str(p) for p in files_a ^ files_b)
+    out += sorted(str(p) for p in files_a & files_b if not filecmp.cmp(a / p, b / p, shallow=False))
+    return sorted(out)
+
+
+def release(check: bool = False, root: Path = ROOT) -> list[str]:
+    """Regenerate ``root/lessons``; with ``check`` only report the stale files (returned)."""
+    with tempfile.TemporaryDirectory(prefix="bw-release-") as tmp:
+        fresh = generate(Path(tmp), root)
+        target = root / "lessons"
+        stale = _diff(fresh, target)
+        if not check and stale:
+            for lesson in os.listdir(fresh):
+                shutil.rmtree(target / lesson, ignore_errors=True)
+                shutil.copytree(fresh / lesson, target / lesson)
+            for extra in target.iterdir() if target.exists() else []:
+                if extra.is_dir() and not (fresh / extra.name).exists():
+                    shutil.rmtree(extra)
+        return stale

@@ -1,0 +1,48 @@
+"""Reference implementations for the Backprop Workbook course.
+
+Conventions, used by every module:
+
+* **Batch-first data.** ``X`` has shape ``(N, D_in)``: one row per example. A dense
+  layer's ``W`` has shape ``(D_out, D_in)`` and ``b`` shape ``(D_out,)``, so the
+  single-example formula ``a = f(W x + b)`` becomes ``A = f(X @ W.T + b)`` for a
+  batch (the convention of PyTorch's ``Linear``).
+* **float64** unless the caller passes float32, which is then kept.
+* **Classification targets** may be integer labels ``(N,)`` or one-hot rows
+  ``(N, C)``; both are accepted wherever targets are taken.
+* **Every loss is the mean over the batch**; ``mse`` is the mean over all elements.
+* **Layers are forward/backward pairs**: ``*_forward(...) -> (out, cache)`` and
+  ``*_backward(dout, cache) -> grads``.
+* **Bad input fails loudly**: a ``ValueError``/``TypeError`` naming the function,
+  the argument, what was expected and what came.
+
+Modules: ``activations``, ``losses``, ``layers``, ``network``, ``gradcheck``,
+``optim``, ``metrics``, ``data``, ``plotting``, ``checks`` (student feedback) and
+``widgets`` (the interactive explorers, imported on demand).
+"""
+from .activations import (identity, identity_grad, log_softmax, relu, relu_grad, sigmoid,
+                          sigmoid_grad, softmax, tanh, tanh_grad)
+from .gradcheck import GradCheckReport, check_gradients, numerical_gradient, relative_error
+from .layers import activation_backward, activation_forward, dense_backward, dense_forward
+from .losses import (binary_cross_entropy, cross_entropy, mse, mse_grad,
+                     sigmoid_binary_cross_entropy, softmax_cross_entropy)
+from .metrics import accuracy, confusion_matrix
+from .network import MLP
+from .optim import History, TrainingDiverged, iterate_minibatches, sgd_update, train
+
+__all__ = [
+    "relu", "relu_grad", "sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "identity",
+    "identity_grad", "softmax", "log_softmax",
+    "mse", "mse_grad", "cross_entropy", "binary_cross_entropy", "softmax_cross_entropy",
+    "sigmoid_binary_cross_entropy",
+    "dense_forward", "dense_backward", "activation_forward", "activation_backward",
+    "MLP",
+    "numerical_gradient", "relative_error", "check_gradients", "GradCheckReport",
+    "sgd_update", "iterate_minibatches", "train", "History", "TrainingDiverged",
+    "accuracy", "confusion_matrix",
+]
+
+try:  # data and plotting are re-exported when present (they need no widgets)
+    from .data import load_digits, make_moons, make_regression_1d, make_spirals  # noqa: F401
+    __all__ += ["load_digits", "make_moons", "make_regression_1d", "make_spirals"]
+except ImportError:  # pragma: no cover - only while the package is being assembled
+    pass

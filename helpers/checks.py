@@ -1,0 +1,195 @@
+"""Checks that the lessons' test cells use to give students specific, kind feedback.
+
+Interface: every ``check_*`` returns ``None`` when the answer is right and raises
+:class:`CheckFailed` (an ``AssertionError``) with a message that says what is
+wrong and how to look for it: a missing ``return``, a wrong or transposed shape,
+a constant factor (a missing ``1/N``), a wrong sign, NaN/overflow, probabilities
+that do not sum to 1, a gradient that disagrees with the numerical one -- and
+only then the first entry that differs. ``call(fn, *args)`` runs a student's
+function so that warnings and exceptions become such messages instead of
+reaching stderr (a test cell that writes to stderr scores 0 under nbgrader).
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from .gradcheck import _rel, numerical_gradient
+
+__all__ = ["CheckFailed", "call", "check_array", "check_scalar", "check_probabilities",
+           "check_gradient", "check_dtype", "passed"]
+
+
+class CheckFailed(AssertionError):
+    """A check found a mistake; the message is written for the student."""
+
+
+def _fail(name, msg):
+    raise CheckFailed(f"{name}: {msg}")
+
+
+def call(fn, *args, name=None, allow_mutation=False, **kwargs):
+    """Run ``fn(*args, **kwargs)`` and return its result, turning trouble into :class:`CheckFailed`.
+
+    Warnings (e.g. overflow in ``exp``) and exceptions are reported with a hint; with
+    ``allow_mutation=False`` an array argument changed in place is reported too.
+    """
+    name = name or getattr(fn, "__name__", "your function")
+    before = [a.copy() for a in args if isinstance(a, np.ndarray)] if not allow_mutation else None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            out = fn(*args, **kwargs)
+        except NotImplementedError:
+            _fail(name, "not written yet -- replace `raise NotImplementedError()` with your code.")
+        except CheckFailed:
+            raise
+        except Exception as e:  # noqa: BLE001 -- every student error becomes feedback
+            raise CheckFailed(f"{name} raised {type(e).__name__}: {e}") from None
+    if caught:
+        w = caught[0]
+        hint = ""
+        if "overflow" in str(w.message) or "invalid value" in str(w.message):
+            hint = (" Large inputs make np.exp overflow: use the numerically stable form "
+                    "(subtract the maximum, or use exp(-|z|)).")
+        _fail(name, f"your code emitted a {w.category.__name__}: {w.message}.{hint}")
+    if before is not None:
+        arrays = [a for a in args if isinstance(a, np.ndarray)]
+        for i, (a, b) in enumerate(zip(arrays, before)):
+            if a.shape != b.shape or not np.array_equal(a, b, equal_nan=True):
+                _fail(name, f"your function changed its input array #{i + 1} in place; "
+                            "compute a new array instead (e.g. avoid `x -= ...` on an argument).")
+    return out
+
+
+def _as_numeric(got, name, what="an array"):
+    if got is None:
+        _fail(name, "returned None -- did you forget the `return` statement?")
+    if isinstance(got, tuple):
+        _fail(name, f"returned a tuple of {len(got)} items, but {what} was expected.")
+    try:
+        arr = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        _fail(name, f"returned {type(got).__name__}, but {what} of numbers was expected.")
+    return arr
+
+
+def _factor_hint(c, batch_size):
+    if np.isclose(c, -1):
+        return "every value has the wrong sign -- check the direction of a subtraction."
+    if batch_size and batch_size > 1 and np.isclose(c, batch_size, rtol=1e-3):
+        return (f"your values are {batch_size} times (= N, the batch size) too large: "
+                "did you forget to divide by N, i.e. take the mean instead of the sum?")
+    if batch_size and batch_size > 1 and np.isclose(c, 1 / batch_size, rtol=1e-3):
+        return f"your values are N = {batch_size} times too small: you divided by N once too often."
+    if np.isclose(c, 2) or np.isclose(c, 0.5):
+        return (f"your values are off by a factor of {c:.3g}: check the constant factor "
+                "(e.g. the 2 that comes from differentiating a square).")
+    return f"your values are all off by the same factor {c:.4g}: look for a missing or extra constant."
+
+
+def check_array(got, expected, name="your result", *, rtol=1e-5, atol=1e-8, batch_size=None):
+    """Compare an array answer with the expected one; explain the first mistake found.
+
+    ``batch_size``: N, to recognise a missing (or extra) ``1/N``.
+    """
+    expected = np.asarray(expected, dtype=np.float64)
+    got = _as_numeric(got, name)
+    if got.shape != expected.shape:
+        if got.ndim == 2 and got.shape == expected.T.shape and np.allclose(got.T, expected, rtol, atol):
+            _fail(name, f"your result has shape {got.shape} but should be {expected.shape}: it is the "
+                        "transpose of the right answer. Check the order of a matrix product (X @ W.T "
+                        "vs W @ X.T) or a missing .T.")
+        if got.size == expected.size and np.allclose(got.reshape(expected.shape), expected, rtol, atol):
+            _fail(name, f"the numbers are right but the shape is {got.shape} instead of {expected.shape}; "
+                        "keep the axes as in the docstring (e.g. (N,) vs (N, 1), keepdims).")
+        _fail(name, f"expected an array of shape {expected.shape}, got shape {got.shape}.")
+    bad = ~np.isfinite(got) & np.isfinite(expected)
+    if bad.any():
+        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        _fail(name, f"contains {got[idx]} at index {idx} where {expected[idx]:.6g} was expected -- "
+                    "usually an overflow in np.exp or a log(0): use the numerically stable formula.")
+    if np.allclose(got, expected, rtol=rtol, atol=atol):
+        return
+    denom = float(np.vdot(expected, expected))
+    if denom > 0:
+        c = float(np.vdot(got, expected)) / denom
+        if not np.isclose(c, 1) and np.allclose(got, c * expected, rtol=rtol * 10, atol=atol * 10):
+            _fail(name, _factor_hint(c, batch_size))
+    diff = got - expected
+    if expected.size > 1 and np.allclose(diff, diff.flat[0], rtol=0, atol=max(atol, 1e-6)):
+        _fail(name, f"every value is off by the same constant {diff.flat[0]:.4g}: check the bias term "
+                    "or a constant you add or subtract.")
+    err = np.abs(diff) - (atol + rtol * np.abs(expected))
+    idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(err)), err.shape)) if err.ndim else ()
+    n_bad = int((err > 0).sum())
+    _fail(name, f"values differ at {n_bad} of {expected.size} entries; the largest difference is at index "
+                f"{idx}: expected {expected[idx]:.6g}, got {got[idx]:.6g}.")
+
+
+def check_scalar(got, expected, name="your result", *, rtol=1e-6, atol=1e-9, batch_size=None):
+    """Compare a single-number answer (e.g. a loss) with the expected value."""
+    arr = _as_numeric(got, name, "a single number")
+    if arr.size != 1:
+        _fail(name, f"returned an array of shape {arr.shape}, but a single number was expected -- "
+                    "did you forget to average (np.mean) over the batch?")
+    value, expected = float(arr.reshape(())), float(expected)
+    if not np.isfinite(value):
+        _fail(name, f"returned {value} where {expected:.6g} was expected -- an overflow or log(0)? "
+                    "Use the numerically stable formula.")
+    if np.isclose(value, expected, rtol=rtol, atol=atol):
+        return
+    if expected != 0 and abs(value) > atol:
+        c = value / expected
+        if np.isclose(c, -1, rtol=1e-4) or np.isclose(c, batch_size or np.nan, rtol=1e-4) or \
+                np.isclose(c, 1 / (batch_size or np.nan), rtol=1e-4) or np.isclose(c, 2) or np.isclose(c, 0.5):
+            _fail(name, f"expected {expected:.6g}, got {value:.6g}: " + _factor_hint(c, batch_size))
+    _fail(name, f"expected {expected:.6g}, got {value:.6g}.")
+
+
+def check_probabilities(p, name="your probabilities", *, atol=1e-6):
+    """Every row of ``p`` (N, C) must be finite, in [0, 1] and sum to 1."""
+    p = _as_numeric(p, name)
+    if p.ndim == 0:
+        _fail(name, "returned a single number, but one probability per class was expected.")
+    if not np.isfinite(p).all():
+        _fail(name, "contains NaN or inf -- np.exp overflowed. Subtract each row's maximum before "
+                    "exponentiating (softmax does not change when you shift a row).")
+    if p.min() < -atol or p.max() > 1 + atol:
+        _fail(name, f"values must lie in [0, 1], got values in [{p.min():.3g}, {p.max():.3g}].")
+    sums = p.sum(axis=-1)
+    if not np.allclose(sums, 1, atol=atol):
+        i = int(np.argmax(np.abs(sums - 1)))
+        _fail(name, f"each row should sum to 1, but row {i} sums to {sums.reshape(-1)[i]:.6g} -- did you "
+                    "normalise over the right axis (axis=-1, keepdims=True)?")
+
+
+def check_gradient(analytic, f, x, name="your gradient", *, tol=1e-6, h=1e-5):
+    """Compare an analytic gradient with the centred-difference gradient of ``f`` at ``x``.
+
+    ``f``: scalar function of the array ``x`` (see ``numerical_gradient``).
+    """
+    num = numerical_gradient(f, x, h=h)
+    analytic = _as_numeric(analytic, name)
+    if analytic.shape != num.shape:
+        check_array(analytic, num, name)
+    err = _rel(analytic, num)
+    if err.size and err.max() > tol:
+        idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(err)), err.shape))
+        _fail(name, f"fails the numerical gradient check: the worst entry is index {idx}, where your "
+                    f"gradient is {analytic[idx]:.6g} but the finite-difference estimate is {num[idx]:.6g} "
+                    f"(relative error {err[idx]:.1e}, tolerance {tol:.0e}).")
+
+
+def check_dtype(got, dtype, name="your result"):
+    """The answer must keep the input's dtype (e.g. float32 in, float32 out)."""
+    got_dtype = np.asarray(got).dtype
+    if got_dtype != np.dtype(dtype):
+        _fail(name, f"for {np.dtype(dtype)} input the result should stay {np.dtype(dtype)}, got {got_dtype} "
+                    "(avoid creating float64 constants/arrays on the way).")
+
+
+def passed(name):
+    """Print a short success line for a visible test cell."""
+    print(f"\u2714 {name}: all checks passed")
