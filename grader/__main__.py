@@ -13,9 +13,11 @@ def main(argv=None) -> int:
     p_rel = sub.add_parser("release", help="regenerate lessons/ from solutions/")
     p_rel.add_argument("--check", action="store_true",
                        help="change nothing; exit 1 and name the files when lessons/ is stale")
+    p_rel.add_argument("--lesson", action="append", metavar="ID",
+                       help="only this lesson (repeatable), e.g. --lesson 01_forward_propagation")
     args = parser.parse_args(argv)
     if args.command == "release":
-        stale = release(check=args.check)
+        stale = release(check=args.check, lessons=args.lesson)
         if args.check and stale:
             print("lessons/ is out of date with solutions/ (run `make lessons`):", file=sys.stderr)
             for f in stale:

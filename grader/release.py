@@ -58,17 +58,20 @@ def _diff(a: Path, b: Path) -> list[str]:
     return sorted(out)
 
 
-def release(check: bool = False, root: Path = ROOT) -> list[str]:
-    """Regenerate ``root/lessons``; with ``check`` only report the stale files (returned)."""
+def release(check: bool = False, root: Path = ROOT, lessons: list[str] | None = None) -> list[str]:
+    """Regenerate ``root/lessons`` (or only ``lessons``); with ``check`` only report stale files."""
     with tempfile.TemporaryDirectory(prefix="bw-release-") as tmp:
-        fresh = generate(Path(tmp), root)
+        fresh = generate(Path(tmp), root, lessons)
         target = root / "lessons"
-        stale = _diff(fresh, target)
+        if lessons:
+            stale = [f"{l}/{f}" for l in lessons for f in _diff(fresh / l, target / l)]
+        else:
+            stale = _diff(fresh, target)
         if not check and stale:
             for lesson in os.listdir(fresh):
                 shutil.rmtree(target / lesson, ignore_errors=True)
                 shutil.copytree(fresh / lesson, target / lesson)
-            for extra in target.iterdir() if target.exists() else []:
+            for extra in (target.iterdir() if target.exists() and not lessons else []):
                 if extra.is_dir() and not (fresh / extra.name).exists():
                     shutil.rmtree(extra)
         return stale

@@ -19,6 +19,7 @@ Modules: ``activations``, ``losses``, ``layers``, ``network``, ``gradcheck``,
 ``optim``, ``metrics``, ``data``, ``plotting``, ``checks`` (student feedback) and
 ``widgets`` (the interactive explorers, imported on demand).
 """
+from .data import load_digits, make_moons, make_regression_1d, make_spirals, one_hot, train_val_test_split
 from .activations import (identity, identity_grad, log_softmax, relu, relu_grad, sigmoid,
                           sigmoid_grad, softmax, tanh, tanh_grad)
 from .gradcheck import GradCheckReport, check_gradients, numerical_gradient, relative_error
@@ -39,10 +40,5 @@ __all__ = [
     "numerical_gradient", "relative_error", "check_gradients", "GradCheckReport",
     "sgd_update", "iterate_minibatches", "train", "History", "TrainingDiverged",
     "accuracy", "confusion_matrix",
+    "make_moons", "make_spirals", "make_regression_1d", "load_digits", "one_hot", "train_val_test_split",
 ]
-
-try:  # data and plotting are re-exported when present (they need no widgets)
-    from .data import load_digits, make_moons, make_regression_1d, make_spirals  # noqa: F401
-    __all__ += ["load_digits", "make_moons", "make_regression_1d", "make_spirals"]
-except ImportError:  # pragma: no cover - only while the package is being assembled
-    pass

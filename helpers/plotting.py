@@ -46,7 +46,9 @@ def _axes(ax):
     return plt.subplots()[1] if ax is None else ax
 
 
-def _as_predict(func, predict):
+def _as_predict(func, predict, method="predict"):
+    if hasattr(predict, method):
+        return getattr(predict, method)
     if hasattr(predict, "predict"):
         return predict.predict
     if callable(predict):
@@ -57,6 +59,7 @@ def _as_predict(func, predict):
 
 def _int_labels(func, name, y, n=None):
     y = np.asarray(y)
+    y = y.astype(np.int64) if y.dtype == bool else y
     if y.ndim != 1 or (n is not None and len(y) != n):
         want = "(N,)" if n is None else f"({n},)"
         raise ValueError(f"{func}: {name} must have shape {want}, got {y.shape}")
@@ -154,8 +157,9 @@ def plot_decision_boundary(predict, X, y, ax=None, resolution=200, padding=0.5, 
                            title="Decision boundary"):
     """Colour the plane by ``predict``'s class and scatter ``X`` (N, 2) by ``y`` (N,).
 
-    ``predict`` maps an (M, 2) array to (M,) integer class labels (for a model
-    returning scores use ``lambda G: model.forward(G).argmax(axis=1)``).
+    ``predict`` maps an (M, 2) array to (M,) integer (or bool) class labels, or
+    is a model with ``.predict``; wrap a function returning scores, e.g.
+    ``lambda G: scores(G).argmax(axis=1)``.
     """
     func = "plot_decision_boundary"
     predict = _as_predict(func, predict)
@@ -193,9 +197,10 @@ def plot_decision_boundary(predict, X, y, ax=None, resolution=200, padding=0.5, 
 
 def plot_regression_fit(x, y, predict, ax=None, *, title="Regression fit"):
     """Scatter the data ``(x, y)``, each (N,) or (N, 1), and draw ``predict``
-    (mapping (M, 1) -> (M,) or (M, 1)) on 200 sorted points spanning ``x``."""
+    (mapping (M, 1) -> (M,) or (M, 1)) on 200 sorted points spanning ``x``.
+    A model's ``.forward`` (raw outputs) is used if it has one, else ``.predict``."""
     func = "plot_regression_fit"
-    predict = _as_predict(func, predict)
+    predict = _as_predict(func, predict, method="forward")
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if x.size == 0 or x.size != len(x) or y.size != len(y) or len(x) != len(y):
         raise ValueError(f"{func}: x and y must be (N,) or (N, 1) with the same N >= 1, "
