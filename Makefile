@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: lab test lessons present bench check-python venv clean
+.PHONY: lab test lessons present bench check-python venv system-deps clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10+ is needed, found " + sys.version.split()[0])'
@@ -20,7 +20,19 @@ venv: $(STAMP)
 lab: venv           ## set up and open the course in JupyterLab
 	$(VENV)/bin/jupyter lab lessons/
 
-test: venv          ## set up and run the whole test suite
+system-deps:        ## the browser and sandbox the full test suite uses (Debian/Ubuntu, as root)
+	@missing=""; command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v bwrap >/dev/null 2>&1 || missing="$$missing bubblewrap"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing$$missing (apt-get)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else \
+	    echo "note:$$missing not installed; the browser/sandbox tests will fail until you install them"; \
+	  fi; \
+	fi
+
+test: venv system-deps  ## set up and run the whole test suite
 	$(PY) -m pytest
 
 lessons: venv       ## regenerate lessons/ (student versions) from solutions/
