@@ -64,6 +64,8 @@ def as_targets(y, n: int, num_classes: int, fn: str):
         if y.shape[0] != n:
             raise ValueError(f"{fn}: y has {y.shape[0]} labels but the batch has N={n} rows")
         if not np.issubdtype(y.dtype, np.integer):
+            if np.issubdtype(y.dtype, np.floating):
+                check_finite(y, "y", fn)  # np.mod(inf, 1) would warn
             if np.issubdtype(y.dtype, np.floating) and np.all(np.mod(y, 1) == 0):
                 y = y.astype(np.int64)
             else:
@@ -77,8 +79,9 @@ def as_targets(y, n: int, num_classes: int, fn: str):
         return y, None
     if y.ndim == 2:
         if y.shape != (n, num_classes):
+            hint = " (for integer labels pass a 1-D array: y.ravel())" if y.shape == (n, 1) else ""
             raise ValueError(
-                f"{fn}: one-hot y must have shape (N, C) == {(n, num_classes)}, got {y.shape}"
+                f"{fn}: one-hot y must have shape (N, C) == {(n, num_classes)}, got {y.shape}{hint}"
             )
         y = as_float_array(y, "y", fn)
         return None, y

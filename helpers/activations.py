@@ -37,7 +37,8 @@ def sigmoid(z):
     ``e/(1+e)`` for z < 0 -- both branches are safe to evaluate everywhere.
     """
     z = as_float_array(z, "z", "sigmoid")
-    return _sigmoid(z)
+    with np.errstate(under="ignore"):  # exp(-|z|) -> 0 for large |z| is exact enough, not an error
+        return _sigmoid(z)
 
 
 def _sigmoid(z):
@@ -47,8 +48,10 @@ def _sigmoid(z):
 
 def sigmoid_grad(z):
     """``f'(z) = f(z) (1 - f(z))``; its maximum is 0.25 at z = 0."""
-    s = sigmoid(z)
-    return s * (1 - s)
+    z = as_float_array(z, "z", "sigmoid_grad")
+    with np.errstate(under="ignore"):
+        s = _sigmoid(z)
+        return s * (1 - s)
 
 
 def tanh(z):
@@ -58,8 +61,9 @@ def tanh(z):
 
 def tanh_grad(z):
     """``f'(z) = 1 - tanh(z)^2``."""
-    t = tanh(z)
-    return 1 - t * t
+    t = np.tanh(as_float_array(z, "z", "tanh_grad"))
+    with np.errstate(under="ignore"):
+        return 1 - t * t
 
 
 def identity(z):
@@ -82,8 +86,9 @@ def softmax(z):
     z = as_float_array(z, "z", "softmax")
     if z.ndim == 0:
         raise ValueError("softmax: z must have at least 1 dimension (C,) or (N, C), got a scalar")
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
+    with np.errstate(under="ignore"):  # tiny probabilities round to 0: harmless
+        e = np.exp(z - z.max(axis=-1, keepdims=True))
+        return e / e.sum(axis=-1, keepdims=True)
 
 
 def log_softmax(z):
@@ -92,7 +97,8 @@ def log_softmax(z):
     if z.ndim == 0:
         raise ValueError("log_softmax: z must have at least 1 dimension, got a scalar")
     shifted = z - z.max(axis=-1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    with np.errstate(under="ignore"):
+        return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
 #: name -> (function, derivative w.r.t. the pre-activation)

@@ -26,7 +26,8 @@ class CheckFailed(AssertionError):
 
 
 def _fail(name, msg):
-    raise CheckFailed(f"{name}: {msg}")
+    # ``from None``: the student sees our message, not the internal exception it was raised during
+    raise CheckFailed(f"{name}: {msg}") from None
 
 
 def call(fn, *args, name=None, allow_mutation=False, **kwargs):
@@ -68,6 +69,8 @@ def _as_numeric(got, name, what="an array"):
         _fail(name, "returned None -- did you forget the `return` statement?")
     if isinstance(got, tuple):
         _fail(name, f"returned a tuple of {len(got)} items, but {what} was expected.")
+    if np.iscomplexobj(got):  # casting would emit a ComplexWarning on stderr
+        _fail(name, f"returned complex numbers, but {what} of real numbers was expected.")
     try:
         arr = np.asarray(got, dtype=np.float64)
     except (TypeError, ValueError):
@@ -112,6 +115,9 @@ def check_array(got, expected, name="your result", *, rtol=1e-5, atol=1e-8, batc
                     "usually an overflow in np.exp or a log(0): use the numerically stable formula.")
     if np.allclose(got, expected, rtol=rtol, atol=atol):
         return
+    if got.ndim == 2 and got.shape[0] == got.shape[1] and np.allclose(got.T, expected, rtol, atol):
+        _fail(name, "your result is the transpose of the right answer. Check the order of a matrix "
+                    "product (X @ W.T vs W @ X.T) or a missing/extra .T.")
     denom = float(np.vdot(expected, expected))
     if denom > 0:
         c = float(np.vdot(got, expected)) / denom
@@ -174,6 +180,10 @@ def check_gradient(analytic, f, x, name="your gradient", *, tol=1e-6, h=1e-5):
     analytic = _as_numeric(analytic, name)
     if analytic.shape != num.shape:
         check_array(analytic, num, name)
+    if not np.isfinite(analytic).all():  # NaN would compare False with the tolerance and pass
+        idx = tuple(int(i) for i in np.argwhere(~np.isfinite(analytic))[0])
+        _fail(name, f"contains {analytic[idx]} at index {idx} -- usually an overflow in np.exp or a "
+                    "log(0): use the numerically stable formula.")
     err = _rel(analytic, num)
     if err.size and err.max() > tol:
         idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(err)), err.shape))

@@ -88,11 +88,18 @@ class GradCheckReport:
 
     @property
     def first_failure(self):
-        """The first failing :class:`ParamCheck` (backprop runs last layer first: look there), or None."""
-        return next((c for c in self.checks if not c.passed), None)
+        """The failing :class:`ParamCheck` nearest the output (the last in ``.params`` order), or None.
+
+        Backprop computes the last layer first and an error there spreads to every earlier layer,
+        so the failure nearest the output is where to look first.
+        """
+        return next((c for c in reversed(self.checks) if not c.passed), None)
 
     def __getitem__(self, name):
-        return next(c for c in self.checks if c.name == name)
+        for c in self.checks:
+            if c.name == name:
+                return c
+        raise KeyError(f"GradCheckReport: no parameter {name!r}; checked {[c.name for c in self.checks]}")
 
     def __str__(self):
         lines = [f"{'param':<8}{'max rel. error':>16}  {'worst index':<14}{'analytic':>14}{'numeric':>14}  ok"]

@@ -22,16 +22,17 @@ __all__ = [
 _EPS = 1e-12  # probabilities are clipped to [_EPS, 1] before log: log(0) would be -inf
 
 
-def _pair(y_pred, y, fn):
-    y_pred = as_float_array(y_pred, "y_pred", fn)
+def _pair(y_pred, y, fn, name="y_pred"):
+    """Validate a prediction (called ``name`` in ``fn``'s signature) and a target of the same shape."""
+    y_pred = as_float_array(y_pred, name, fn)
     y = as_float_array(y, "y", fn)
     if y_pred.shape != y.shape:
         raise ValueError(
-            f"{fn}: y_pred has shape {y_pred.shape} but y has shape {y.shape}; they must match "
+            f"{fn}: {name} has shape {y_pred.shape} but y has shape {y.shape}; they must match "
             "exactly (a (N,) vs (N, 1) mismatch would silently broadcast to (N, N))"
         )
     if y_pred.size == 0:
-        raise ValueError(f"{fn}: y_pred is empty; expected at least one prediction")
+        raise ValueError(f"{fn}: {name} is empty; expected at least one prediction")
     return y_pred, y
 
 
@@ -83,7 +84,7 @@ def binary_cross_entropy(p, y) -> float:
 
     ``p``: predicted probabilities of class 1, (N,) or (N, 1); ``y``: the same shape, in {0, 1}.
     """
-    p, y = _pair(p, y, "binary_cross_entropy")
+    p, y = _pair(p, y, "binary_cross_entropy", "p")
     if p.min() < 0 or p.max() > 1:
         raise ValueError(
             f"binary_cross_entropy: p must be probabilities in [0, 1], got values in "
@@ -91,7 +92,8 @@ def binary_cross_entropy(p, y) -> float:
         )
     if y.min() < 0 or y.max() > 1:
         raise ValueError(f"binary_cross_entropy: y must be in [0, 1], got values in [{y.min()}, {y.max()}]")
-    p = np.clip(p, _EPS, 1 - _EPS)
+    # in float64: in float32, 1 - 1e-12 rounds to 1 and log1p(-1) = -inf would give NaN
+    p = np.clip(p.astype(np.float64), _EPS, 1 - _EPS)
     return float(-np.mean(y * np.log(p) + (1 - y) * np.log1p(-p)))
 
 
@@ -108,7 +110,8 @@ def softmax_cross_entropy(logits, y):
         raise ValueError(f"softmax_cross_entropy: logits must be 2-D (N, C), got shape {logits.shape}")
     n, c = logits.shape
     labels, onehot = as_targets(y, n, c, "softmax_cross_entropy")
-    return _softmax_ce(logits, labels, onehot)
+    with np.errstate(under="ignore"):  # exp of very negative logits -> 0 is fine, not an error
+        return _softmax_ce(logits, labels, onehot)
 
 
 def _softmax_ce(logits, labels, onehot):
@@ -138,12 +141,13 @@ def sigmoid_binary_cross_entropy(logits, y):
     takes ``log(0)`` or ``exp`` of a large number). ``dL/dz = (sigmoid(z) - y) / z.size``.
     Returns ``(loss: float, dlogits)``.
     """
-    z, y = _pair(logits, y, "sigmoid_binary_cross_entropy")
+    z, y = _pair(logits, y, "sigmoid_binary_cross_entropy", "logits")
     if y.min() < 0 or y.max() > 1:
         raise ValueError(
             f"sigmoid_binary_cross_entropy: y must be in [0, 1], got values in [{y.min()}, {y.max()}]"
         )
-    return _sigmoid_bce(z, y)
+    with np.errstate(under="ignore"):
+        return _sigmoid_bce(z, y)
 
 
 def _sigmoid_bce(z, y):

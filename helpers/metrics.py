@@ -14,6 +14,8 @@ def _labels(y, name, fn):
     if y.ndim != 1:
         raise ValueError(f"{fn}: {name} must be 1-D labels (N,), got shape {y.shape}")
     if not np.issubdtype(y.dtype, np.integer) and not np.issubdtype(y.dtype, np.bool_):
+        if np.issubdtype(y.dtype, np.floating) and not np.isfinite(y).all():
+            raise ValueError(f"{fn}: {name} contains NaN or inf; expected integer labels")
         if not (np.issubdtype(y.dtype, np.floating) and np.all(np.mod(y, 1) == 0)):
             raise TypeError(f"{fn}: {name} must hold integer labels, got dtype {y.dtype}")
     return y.astype(np.int64)
@@ -36,9 +38,13 @@ def confusion_matrix(y_true, y_pred, num_classes=None):
     y_pred = _labels(y_pred, "y_pred", "confusion_matrix")
     if y_pred.shape != y_true.shape:
         raise ValueError(f"confusion_matrix: y_pred has shape {y_pred.shape} but y_true has {y_true.shape}")
-    c = int(max(y_true.max(initial=-1), y_pred.max(initial=-1)) + 1) if num_classes is None else num_classes
+    if num_classes is not None and (isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer))
+                                    or num_classes < 1):
+        raise ValueError(f"confusion_matrix: num_classes must be a positive int, got {num_classes!r}")
+    c = int(max(y_true.max(initial=-1), y_pred.max(initial=-1)) + 1) if num_classes is None else int(num_classes)
     if y_true.size and (min(y_true.min(), y_pred.min()) < 0 or max(y_true.max(), y_pred.max()) >= c):
-        raise ValueError(f"confusion_matrix: labels must be in 0..{c - 1}")
+        lo, hi = int(min(y_true.min(), y_pred.min())), int(max(y_true.max(), y_pred.max()))
+        raise ValueError(f"confusion_matrix: labels must be in 0..{c - 1}, got labels in {lo}..{hi}")
     m = np.zeros((c, c), dtype=np.int64)
     np.add.at(m, (y_true, y_pred), 1)
     return m

@@ -27,7 +27,7 @@ class MLP:
     """
 
     def __init__(self, layer_sizes, activation="relu", seed=0, dtype=np.float64):
-        sizes = list(layer_sizes) if not isinstance(layer_sizes, (str, bytes)) else None
+        sizes = list(layer_sizes) if isinstance(layer_sizes, (list, tuple, np.ndarray)) else None
         if not sizes or len(sizes) < 2 or not all(
             isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s > 0 for s in sizes
         ):

@@ -27,7 +27,7 @@ def sgd_update(params, grads, lr):
                         f"and {type(grads).__name__}")
     if set(params) != set(grads):
         raise ValueError(f"sgd_update: grads must have the keys of params {sorted(params)}, got {sorted(grads)}")
-    if not isinstance(lr, (int, float, np.floating)) or isinstance(lr, bool) or not lr > 0:
+    if not isinstance(lr, (int, float, np.floating)) or isinstance(lr, bool) or not 0 < lr < math.inf:
         raise ValueError(f"sgd_update: lr must be a positive number, got {lr!r}")
     for k, p in params.items():
         g = grads[k]
@@ -61,10 +61,11 @@ def iterate_minibatches(n, batch_size, rng=None, shuffle=True):
 class TrainingDiverged(RuntimeError):
     """The loss became NaN or infinite; ``.step``, ``.lr`` and the partial ``.history`` are kept."""
 
-    def __init__(self, step, lr, history):
+    def __init__(self, step, lr, history, loss=None):
         self.step, self.lr, self.history = step, lr, history
+        loss = history.loss_per_update[-1] if loss is None else loss
         super().__init__(
-            f"training diverged at update {step}: the loss became {history.loss_per_update[-1]} "
+            f"training diverged at update {step}: the loss became {loss} "
             f"with learning rate {lr:g}; try a smaller learning rate"
         )
 
@@ -97,8 +98,8 @@ class History:
 def _check_positive_int(value, name, upper=None):
     if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1 or (
             upper is not None and value > upper):
-        rng = f"1..{upper}" if upper is not None else ">= 1"
-        raise ValueError(f"train: {name} must be an int in {rng}, got {value!r}")
+        rng = f"in 1..{upper}" if upper is not None else ">= 1"
+        raise ValueError(f"train: {name} must be an int {rng}, got {value!r}")
 
 
 def train(model, X, y, *, lr, batch_size, epochs, loss="softmax_cross_entropy", seed=0,
@@ -152,7 +153,7 @@ def train(model, X, y, *, lr, batch_size, epochs, loss="softmax_cross_entropy", 
             hist.loss_per_epoch.append(_full_loss(model, X, target, loss))
             if not math.isfinite(hist.loss_per_epoch[-1]):
                 hist.diverged = True
-                raise TrainingDiverged(hist.n_updates, lr, hist)
+                raise TrainingDiverged(hist.n_updates, lr, hist, hist.loss_per_epoch[-1])
             if val is not None:
                 hist.val_loss_per_epoch.append(_full_loss(model, val[0], val[1], loss))
                 if loss != "mse":
