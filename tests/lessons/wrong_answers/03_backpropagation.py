@@ -1,0 +1,248 @@
+"""Plausible wrong answers for lesson 03_backpropagation; each must lose its exercise's points.
+
+``WRONG[grade_id]`` is a list of ``(mistake, source)``; the source replaces the whole answer cell
+(same function name and signature). The lesson harness in ``tests/lessons/`` substitutes each one
+into the solution notebook and grades it with nbgrader.
+"""
+
+WRONG = {
+    "sigmoid_grad": [
+        ("naive sigmoid overflows at z = -1e4 (RuntimeWarning)", '''
+def sigmoid_grad(z):
+    s = 1 / (1 + np.exp(-z))
+    return s * (1 - s)
+'''),
+        ("textbook formula exp(-z)/(1+exp(-z))^2 gives inf/inf = nan for large -z", '''
+def sigmoid_grad(z):
+    e = np.exp(-z)
+    return e / (1 + e) ** 2
+'''),
+        ("applies s(1-s) to z instead of to sigmoid(z)", '''
+def sigmoid_grad(z):
+    return z * (1 - z)
+'''),
+        ("returns the sigmoid itself, not its derivative", '''
+def sigmoid_grad(z):
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0, e) / (1.0 + e)
+'''),
+        ("casts to float64: float32 input comes back as float64", '''
+def sigmoid_grad(z):
+    z = np.asarray(z, dtype=np.float64)
+    e = np.exp(-np.abs(z))
+    return e / (1.0 + e) ** 2
+'''),
+    ],
+    "dense_backward": [
+        ("transposed dW (X.T @ dZ)", '''
+def dense_backward(dZ, cache):
+    X, W = cache
+    return dZ @ W, X.T @ dZ, dZ.sum(axis=0)
+'''),
+        ("mean instead of sum for db (an extra 1/N)", '''
+def dense_backward(dZ, cache):
+    X, W = cache
+    return dZ @ W, dZ.T @ X, dZ.mean(axis=0)
+'''),
+        ("dX = dZ @ W.T", '''
+def dense_backward(dZ, cache):
+    X, W = cache
+    return dZ @ W.T, dZ.T @ X, dZ.sum(axis=0)
+'''),
+        ("db summed over the wrong axis", '''
+def dense_backward(dZ, cache):
+    X, W = cache
+    return dZ @ W, dZ.T @ X, dZ.sum(axis=1)
+'''),
+        ("dW averaged over the batch (an extra 1/N)", '''
+def dense_backward(dZ, cache):
+    X, W = cache
+    return dZ @ W, dZ.T @ X / X.shape[0], dZ.sum(axis=0)
+'''),
+        ("returns (dW, dX, db) in the wrong order", '''
+def dense_backward(dZ, cache):
+    X, W = cache
+    return dZ.T @ X, dZ @ W, dZ.sum(axis=0)
+'''),
+    ],
+    "softmax_cross_entropy_grad": [
+        ("missing 1/N", '''
+def softmax_cross_entropy_grad(logits, y):
+    N = logits.shape[0]
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p = e / e.sum(axis=1, keepdims=True)
+    onehot = np.zeros_like(p)
+    onehot[np.arange(N), y] = 1
+    return p - onehot
+'''),
+        ("p - y with integer labels, no one-hot", '''
+def softmax_cross_entropy_grad(logits, y):
+    N = logits.shape[0]
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p = e / e.sum(axis=1, keepdims=True)
+    return (p - y[:, None]) / N
+'''),
+        ("naive softmax overflows at large logits", '''
+def softmax_cross_entropy_grad(logits, y):
+    N = logits.shape[0]
+    e = np.exp(logits)
+    p = e / e.sum(axis=1, keepdims=True)
+    onehot = np.zeros_like(p)
+    onehot[np.arange(N), y] = 1
+    return (p - onehot) / N
+'''),
+        ("wrong sign: (onehot - p) / N", '''
+def softmax_cross_entropy_grad(logits, y):
+    N = logits.shape[0]
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p = e / e.sum(axis=1, keepdims=True)
+    onehot = np.zeros_like(p)
+    onehot[np.arange(N), y] = 1
+    return (onehot - p) / N
+'''),
+        ("softmax normalised over the batch axis", '''
+def softmax_cross_entropy_grad(logits, y):
+    N = logits.shape[0]
+    e = np.exp(logits - logits.max(axis=0, keepdims=True))
+    p = e / e.sum(axis=0, keepdims=True)
+    onehot = np.zeros_like(p)
+    onehot[np.arange(N), y] = 1
+    return (p - onehot) / N
+'''),
+    ],
+    "two_layer_backward": [
+        ("forgets the ReLU mask", '''
+def two_layer_backward(X, y, params):
+    Z1, cache1 = dense_forward(X, params["W1"], params["b1"])
+    A1 = relu(Z1)
+    logits, cache2 = dense_forward(A1, params["W2"], params["b2"])
+    _, dZ2 = softmax_cross_entropy(logits, y)
+    dA1, dW2, db2 = helpers.dense_backward(dZ2, cache2)
+    _, dW1, db1 = helpers.dense_backward(dA1, cache1)
+    return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
+'''),
+        ("masks the ReLU by the sign of the gradient instead of Z1", '''
+def two_layer_backward(X, y, params):
+    Z1, cache1 = dense_forward(X, params["W1"], params["b1"])
+    A1 = relu(Z1)
+    logits, cache2 = dense_forward(A1, params["W2"], params["b2"])
+    _, dZ2 = softmax_cross_entropy(logits, y)
+    dA1, dW2, db2 = helpers.dense_backward(dZ2, cache2)
+    dZ1 = dA1 * (dA1 > 0)
+    _, dW1, db1 = helpers.dense_backward(dZ1, cache1)
+    return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
+'''),
+        ("dW2 from X instead of the hidden activation A1", '''
+def two_layer_backward(X, y, params):
+    Z1, cache1 = dense_forward(X, params["W1"], params["b1"])
+    A1 = relu(Z1)
+    logits, cache2 = dense_forward(A1, params["W2"], params["b2"])
+    _, dZ2 = softmax_cross_entropy(logits, y)
+    dA1 = dZ2 @ params["W2"]
+    dW2, db2 = dZ2.T @ X, dZ2.sum(axis=0)
+    dZ1 = dA1 * (Z1 > 0)
+    _, dW1, db1 = helpers.dense_backward(dZ1, cache1)
+    return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
+'''),
+        ("missing 1/N: dlogits = P - Y", '''
+def two_layer_backward(X, y, params):
+    Z1, cache1 = dense_forward(X, params["W1"], params["b1"])
+    A1 = relu(Z1)
+    logits, cache2 = dense_forward(A1, params["W2"], params["b2"])
+    dZ2 = softmax(logits)
+    dZ2[np.arange(len(y)), y] -= 1
+    dA1, dW2, db2 = helpers.dense_backward(dZ2, cache2)
+    dZ1 = dA1 * (Z1 > 0)
+    _, dW1, db1 = helpers.dense_backward(dZ1, cache1)
+    return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
+'''),
+        ("passes the gradient down through W2.T", '''
+def two_layer_backward(X, y, params):
+    Z1, cache1 = dense_forward(X, params["W1"], params["b1"])
+    A1 = relu(Z1)
+    logits, cache2 = dense_forward(A1, params["W2"], params["b2"])
+    _, dZ2 = softmax_cross_entropy(logits, y)
+    _, dW2, db2 = helpers.dense_backward(dZ2, cache2)
+    dZ1 = (dZ2 @ params["W2"].T) * (Z1 > 0)
+    _, dW1, db1 = helpers.dense_backward(dZ1, cache1)
+    return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
+'''),
+        ("naive softmax inside: overflows for large inputs", '''
+def two_layer_backward(X, y, params):
+    Z1, cache1 = dense_forward(X, params["W1"], params["b1"])
+    A1 = relu(Z1)
+    logits, cache2 = dense_forward(A1, params["W2"], params["b2"])
+    e = np.exp(logits)
+    dZ2 = e / e.sum(axis=1, keepdims=True)
+    dZ2[np.arange(len(y)), y] -= 1
+    dZ2 /= len(y)
+    dA1, dW2, db2 = helpers.dense_backward(dZ2, cache2)
+    dZ1 = dA1 * (Z1 > 0)
+    _, dW1, db1 = helpers.dense_backward(dZ1, cache1)
+    return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
+'''),
+    ],
+    "numerical_gradient": [
+        ("one-sided difference (f(x + h) - f(x)) / h", '''
+def numerical_gradient(f, x, h=1e-5):
+    grad = np.zeros(x.shape)
+    f0 = f(x)
+    for idx in np.ndindex(x.shape):
+        old = x[idx]
+        x[idx] = old + h
+        grad[idx] = (f(x) - f0) / h
+        x[idx] = old
+    return grad
+'''),
+        ("forgets to restore x", '''
+def numerical_gradient(f, x, h=1e-5):
+    grad = np.zeros(x.shape)
+    for idx in np.ndindex(x.shape):
+        x[idx] += h
+        f_plus = f(x)
+        x[idx] -= 2 * h
+        f_minus = f(x)
+        grad[idx] = (f_plus - f_minus) / (2 * h)
+    return grad
+'''),
+        ("divides by h instead of 2h", '''
+def numerical_gradient(f, x, h=1e-5):
+    grad = np.zeros(x.shape)
+    for idx in np.ndindex(x.shape):
+        old = x[idx]
+        x[idx] = old + h
+        f_plus = f(x)
+        x[idx] = old - h
+        f_minus = f(x)
+        x[idx] = old
+        grad[idx] = (f_plus - f_minus) / h
+    return grad
+'''),
+        ("ignores the h argument (always 1e-5)", '''
+def numerical_gradient(f, x, h=1e-5):
+    grad = np.zeros(x.shape)
+    for idx in np.ndindex(x.shape):
+        old = x[idx]
+        x[idx] = old + 1e-5
+        f_plus = f(x)
+        x[idx] = old - 1e-5
+        f_minus = f(x)
+        x[idx] = old
+        grad[idx] = (f_plus - f_minus) / 2e-5
+    return grad
+'''),
+        ("loops over range(len(x)): only works for 1-D x", '''
+def numerical_gradient(f, x, h=1e-5):
+    grad = np.zeros(x.shape)
+    for i in range(len(x)):
+        old = x[i]
+        x[i] = old + h
+        f_plus = f(x)
+        x[i] = old - h
+        f_minus = f(x)
+        x[i] = old
+        grad[i] = (f_plus - f_minus) / (2 * h)
+    return grad
+'''),
+    ],
+}
