@@ -1,0 +1,176 @@
+"""Plausible wrong answers for lesson 04_gradient_descent.
+
+Each entry's source replaces the whole answer cell (same grade_id); each must lose
+that exercise's points and only that exercise's points.
+"""
+
+WRONG = {
+    "gradient_descent": [
+        ("adds the gradient (+ instead of -)", '''\
+def gradient_descent(grad_fn, theta0, lr, steps):
+    theta = np.array(theta0, dtype=float)
+    path = [theta]
+    for _ in range(steps):
+        theta = theta + lr * grad_fn(theta)
+        path.append(theta)
+    return np.array(path)
+'''),
+        ("forgets the learning rate", '''\
+def gradient_descent(grad_fn, theta0, lr, steps):
+    theta = np.array(theta0, dtype=float)
+    path = [theta]
+    for _ in range(steps):
+        theta = theta - grad_fn(theta)
+        path.append(theta)
+    return np.array(path)
+'''),
+        ("path without the starting point", '''\
+def gradient_descent(grad_fn, theta0, lr, steps):
+    theta = np.array(theta0, dtype=float)
+    path = []
+    for _ in range(steps):
+        theta = theta - lr * grad_fn(theta)
+        path.append(theta)
+    return np.array(path)
+'''),
+        ("in-place update stores the same array in every row", '''\
+def gradient_descent(grad_fn, theta0, lr, steps):
+    theta = np.array(theta0, dtype=float)
+    path = [theta]
+    for _ in range(steps):
+        theta -= lr * grad_fn(theta)
+        path.append(theta)
+    return np.array(path)
+'''),
+        ("changes theta0 in place", '''\
+def gradient_descent(grad_fn, theta0, lr, steps):
+    path = [theta0.copy()]
+    for _ in range(steps):
+        theta0 -= lr * grad_fn(theta0)
+        path.append(theta0.copy())
+    return np.array(path)
+'''),
+    ],
+    "sgd_update": [
+        ("adds the gradient (+ instead of -)", '''\
+def sgd_update(params, grads, lr):
+    for name, p in params.items():
+        p += lr * grads[name]
+'''),
+        ("forgets the learning rate", '''\
+def sgd_update(params, grads, lr):
+    for name, p in params.items():
+        p -= grads[name]
+'''),
+        ("returns new arrays instead of updating in place", '''\
+def sgd_update(params, grads, lr):
+    return {name: p - lr * grads[name] for name, p in params.items()}
+'''),
+        ("rebinds the dict entries to new arrays", '''\
+def sgd_update(params, grads, lr):
+    for name in params:
+        params[name] = params[name] - lr * grads[name]
+'''),
+        ("scales the caller's gradients in place", '''\
+def sgd_update(params, grads, lr):
+    for name, p in params.items():
+        g = grads[name]
+        g *= lr
+        p -= g
+'''),
+    ],
+    "iterate_minibatches": [
+        ("drops the last partial batch", '''\
+def iterate_minibatches(n, batch_size, rng, shuffle=True):
+    order = rng.permutation(n) if shuffle else np.arange(n)
+    for i in range(n // batch_size):
+        yield order[i * batch_size:(i + 1) * batch_size]
+'''),
+        ("never shuffles", '''\
+def iterate_minibatches(n, batch_size, rng, shuffle=True):
+    order = np.arange(n)
+    for start in range(0, n, batch_size):
+        yield order[start:start + batch_size]
+'''),
+        ("reshuffles for every batch (duplicates, missing indices)", '''\
+def iterate_minibatches(n, batch_size, rng, shuffle=True):
+    for start in range(0, n, batch_size):
+        order = rng.permutation(n) if shuffle else np.arange(n)
+        yield order[start:start + batch_size]
+'''),
+        ("samples each batch with replacement", '''\
+def iterate_minibatches(n, batch_size, rng, shuffle=True):
+    if not shuffle:
+        for start in range(0, n, batch_size):
+            yield np.arange(start, min(start + batch_size, n))
+        return
+    for start in range(0, n, batch_size):
+        yield rng.integers(0, n, size=min(batch_size, n - start))
+'''),
+        ("one batch too many (an empty last batch)", '''\
+def iterate_minibatches(n, batch_size, rng, shuffle=True):
+    order = rng.permutation(n) if shuffle else np.arange(n)
+    for i in range(n // batch_size + 1):
+        yield order[i * batch_size:(i + 1) * batch_size]
+'''),
+    ],
+    "minibatch_train": [
+        ("drops the last partial batch (wrong number of updates per epoch)", '''\
+def minibatch_train(model, X, y, lr, batch_size, epochs, seed=0, loss="mse"):
+    rng = np.random.default_rng(seed)
+    losses = []
+    for _ in range(epochs):
+        order = rng.permutation(len(X))
+        for i in range(len(X) // batch_size):
+            idx = order[i * batch_size:(i + 1) * batch_size]
+            value, grads = model.loss_and_grads(X[idx], y[idx], loss=loss)
+            helpers.sgd_update(model.params, grads, lr)
+            losses.append(value)
+    return losses
+'''),
+        ("uses the full batch at every step", '''\
+def minibatch_train(model, X, y, lr, batch_size, epochs, seed=0, loss="mse"):
+    rng = np.random.default_rng(seed)
+    losses = []
+    for _ in range(epochs):
+        for idx in helpers.iterate_minibatches(len(X), batch_size, rng):
+            value, grads = model.loss_and_grads(X, y, loss=loss)
+            helpers.sgd_update(model.params, grads, lr)
+            losses.append(value)
+    return losses
+'''),
+        ("does not shuffle", '''\
+def minibatch_train(model, X, y, lr, batch_size, epochs, seed=0, loss="mse"):
+    rng = np.random.default_rng(seed)
+    losses = []
+    for _ in range(epochs):
+        for idx in helpers.iterate_minibatches(len(X), batch_size, rng, shuffle=False):
+            value, grads = model.loss_and_grads(X[idx], y[idx], loss=loss)
+            helpers.sgd_update(model.params, grads, lr)
+            losses.append(value)
+    return losses
+'''),
+        ("a new rng every epoch (the same order every epoch)", '''\
+def minibatch_train(model, X, y, lr, batch_size, epochs, seed=0, loss="mse"):
+    losses = []
+    for _ in range(epochs):
+        rng = np.random.default_rng(seed)
+        for idx in helpers.iterate_minibatches(len(X), batch_size, rng):
+            value, grads = model.loss_and_grads(X[idx], y[idx], loss=loss)
+            helpers.sgd_update(model.params, grads, lr)
+            losses.append(value)
+    return losses
+'''),
+        ("records only one loss per epoch", '''\
+def minibatch_train(model, X, y, lr, batch_size, epochs, seed=0, loss="mse"):
+    rng = np.random.default_rng(seed)
+    losses = []
+    for _ in range(epochs):
+        for idx in helpers.iterate_minibatches(len(X), batch_size, rng):
+            value, grads = model.loss_and_grads(X[idx], y[idx], loss=loss)
+            helpers.sgd_update(model.params, grads, lr)
+        losses.append(value)
+    return losses
+'''),
+    ],
+}
