@@ -117,14 +117,16 @@ def softmax_cross_entropy(logits, y):
 def _softmax_ce(logits, labels, onehot):
     """Unchecked core of ``softmax_cross_entropy`` (the training loop calls it directly)."""
     n = logits.shape[0]
-    shifted = logits - logits.max(axis=1, keepdims=True)           # (N, C), max 0 per row
+    rows = np.arange(n)
+    # the row max, picked by argmax: the same value as logits.max(axis=1), several times faster
+    # for a short row (numpy's max reduces a C-order (N, 10) array one row at a time)
+    shifted = logits - logits[rows, logits.argmax(axis=1)][:, None]  # (N, C), max 0 per row
     e = np.exp(shifted)                                              # (N, C), in (0, 1]
     sums = e.sum(axis=1, keepdims=True)                              # (N, 1), >= 1
     logp = shifted - np.log(sums)                                    # (N, C)
     probs = e / sums                                                 # (N, C)
     if labels is not None:
-        rows = np.arange(n)
-        loss = -logp[rows, labels].mean()
+        loss = -logp[rows, labels].sum() / n                         # the mean, without its overhead
         probs[rows, labels] -= 1.0
     else:
         loss = -(onehot * logp).sum() / n

@@ -80,7 +80,12 @@ class MLP:
         for i, (wk, bk) in enumerate(self._keys):
             Z = A @ self.params[wk].T  # (N, D_in) @ (D_in, D_out) -> (N, D_out)
             Z += self.params[bk]
-            A = Z if i == last else _activation(Z, self.activation)
+            if i == last:
+                A = Z
+            elif self.activation == "relu":
+                A = np.maximum(Z, 0, out=Z)  # in place: Z is not needed again (backward uses A > 0)
+            else:
+                A = _activation(Z, self.activation)
             acts.append(A)
         return A, acts
 
@@ -112,7 +117,7 @@ class MLP:
                 grads[bk] = dZ.sum(axis=0)         # (D_out,)
             else:
                 np.dot(dZ.T, A_prev, out=grads[wk])
-                np.sum(dZ, axis=0, out=grads[bk])
+                dZ.sum(axis=0, out=grads[bk])
             if i > 0:
                 dA = dZ @ self.params[wk]          # (N, D_out) @ (D_out, D_in) -> (N, D_in)
                 if act == "relu":

@@ -103,7 +103,7 @@ def _check_positive_int(value, name, upper=None):
 
 
 def train(model, X, y, *, lr, batch_size, epochs, loss="softmax_cross_entropy", seed=0,
-          X_val=None, y_val=None, callback=None, update=sgd_update):
+          X_val=None, y_val=None, callback=None, update=sgd_update, epoch_loss="full"):
     """Train ``model`` in place with mini-batch gradient descent; returns a :class:`History`.
 
     ``X``: (N, D_0); ``y``: targets for ``loss`` (see ``MLP.loss_and_grads``). Each epoch draws
@@ -111,6 +111,9 @@ def train(model, X, y, *, lr, batch_size, epochs, loss="softmax_cross_entropy", 
     ``callback(step, loss, model)`` runs after every update; ``update(params, grads, lr)``
     replaces :func:`sgd_update` (e.g. with your own). Raises :class:`TrainingDiverged` when the
     loss becomes NaN/inf. No floating-point warnings escape.
+    ``epoch_loss``: ``"full"`` (default) evaluates the whole training set after every epoch (and
+    before the first: ``initial_loss``); ``"running"`` records the mean of the epoch's mini-batch
+    losses instead, as scikit-learn and Keras report it -- free, but measured while the weights moved.
     """
     X = model._check_X(X, "train")
     n = X.shape[0]
@@ -118,6 +121,9 @@ def train(model, X, y, *, lr, batch_size, epochs, loss="softmax_cross_entropy", 
         raise ValueError(f"train: lr must be a positive number, got {lr!r}")
     _check_positive_int(batch_size, "batch_size", n)
     _check_positive_int(epochs, "epochs")
+    if epoch_loss not in ("full", "running"):
+        raise ValueError(f"train: epoch_loss must be 'full' or 'running', got {epoch_loss!r}")
+    full = epoch_loss == "full"
     target = prepare_targets(y, loss, n, model.layer_sizes[-1], model.dtype)
     val = None
     if X_val is not None:
@@ -128,8 +134,10 @@ def train(model, X, y, *, lr, batch_size, epochs, loss="softmax_cross_entropy", 
     default = update is sgd_update
     buffers = {k: np.empty_like(p) for k, p in model.params.items()}
     with np.errstate(all="ignore"):
-        hist.initial_loss = _full_loss(model, X, target, loss)
+        if full:
+            hist.initial_loss = _full_loss(model, X, target, loss)
         for _ in range(epochs):
+            running = 0.0
             order = rng.permutation(n)
             Xs, ts = X[order], _take(target, order)      # one shuffled copy per epoch, then views
             for start in range(0, n, batch_size):
@@ -137,20 +145,22 @@ def train(model, X, y, *, lr, batch_size, epochs, loss="softmax_cross_entropy", 
                 logits, acts = model._forward(Xs[start:stop])
                 value, dlogits = loss_from_logits(logits, _slice(ts, start, stop), loss)
                 hist.loss_per_update.append(value)
+                running += value * (min(stop, n) - start)
                 if not math.isfinite(value):
                     hist.diverged = True
                     raise TrainingDiverged(hist.n_updates, lr, hist)
-                grads = model._backward(acts, dlogits, out=buffers)
                 if default:
+                    # backprop is linear in dlogits, so scaling it by lr scales every gradient by lr:
+                    # the SGD step p -= lr * dL/dp is then one subtraction per parameter
+                    dlogits *= lr
+                    grads = model._backward(acts, dlogits, out=buffers)
                     for k, p in model.params.items():
-                        g = grads[k]
-                        g *= lr
-                        p -= g
+                        p -= grads[k]
                 else:
-                    update(model.params, grads, lr)
+                    update(model.params, model._backward(acts, dlogits, out=buffers), lr)
                 if callback is not None:
                     callback(hist.n_updates, value, model)
-            hist.loss_per_epoch.append(_full_loss(model, X, target, loss))
+            hist.loss_per_epoch.append(_full_loss(model, X, target, loss) if full else running / n)
             if not math.isfinite(hist.loss_per_epoch[-1]):
                 hist.diverged = True
                 raise TrainingDiverged(hist.n_updates, lr, hist, hist.loss_per_epoch[-1])

@@ -128,6 +128,25 @@ def test_train_equals_a_hand_written_loop(loss, batch_size):
     assert hist.loss_per_epoch[-1] == pytest.approx(slow.loss_and_grads(X, y, loss=loss)[0], rel=1e-12)
 
 
+@pytest.mark.parametrize("batch_size", [1, 7, 30])
+def test_running_epoch_loss_is_the_size_weighted_mean_of_the_epochs_batch_losses(batch_size):
+    X, labels = _blobs(30, seed=2)
+    full = train(MLP([2, 6, 3], seed=4), X, labels, lr=0.2, batch_size=batch_size, epochs=3, seed=5)
+    run = train(MLP([2, 6, 3], seed=4), X, labels, lr=0.2, batch_size=batch_size, epochs=3, seed=5,
+                epoch_loss="running")
+    # the training itself is the same; only what is recorded per epoch differs
+    np.testing.assert_array_equal(run.loss_per_update, full.loss_per_update)
+    sizes = [min(batch_size, 30 - s) for s in range(0, 30, batch_size)]
+    per_epoch = len(sizes)
+    for e in range(3):
+        batch_losses = run.loss_per_update[e * per_epoch:(e + 1) * per_epoch]
+        expected = sum(l * n for l, n in zip(batch_losses, sizes)) / 30
+        assert run.loss_per_epoch[e] == pytest.approx(expected, rel=1e-12), f"epoch {e}"
+    assert math.isnan(run.initial_loss) and not math.isnan(full.initial_loss)
+    if batch_size < 30:  # the weights move during the epoch: running and full losses differ
+        assert run.loss_per_epoch[-1] != pytest.approx(full.loss_per_epoch[-1], rel=1e-6)
+
+
 def test_batch_gradient_descent_on_a_convex_problem_decreases_the_loss_every_epoch():
     X, y = _blobs(60, seed=2)
     model = MLP([2, 3])  # no hidden layer: softmax regression, a convex loss
@@ -270,6 +289,7 @@ def test_divergence_found_at_the_end_of_an_epoch_reports_that_loss(capfd):
     ({"epochs": 0}, r"train: epochs must be an int >= 1, got 0"),
     ({"epochs": 2.5}, r"train: epochs must be an int >= 1, got 2.5"),
     ({"loss": "hinge"}, r"unknown loss 'hinge'; expected one of"),
+    ({"epoch_loss": "exact"}, r"train: epoch_loss must be 'full' or 'running', got 'exact'"),
 ])
 def test_bad_training_arguments_are_rejected(kwargs, message):
     X, y = _blobs(20)

@@ -1,0 +1,253 @@
+"""Grading works end to end with plain nbgrader, in a scratch course directory.
+
+For every lesson in ``solutions/`` one course directory is set up under ``tmp_path``
+with an ``nbgrader_config.py`` that loads ``grader/nbgrader_config.py`` (so the same
+settings apply) and only moves the course root. ``nbgrader generate_assignment`` and one
+``nbgrader autograde`` process (run from the course root) then grade these submissions:
+
+* ``solution``: the source notebook itself -- must score full marks on every autograded cell;
+* ``blank``: the released ``lessons/`` notebook, untouched -- must score 0 on every
+  autograded cell, and grading must not crash;
+* ``wrong_<exercise>_<k>``: the solution with ONE answer cell replaced by the k-th wrong
+  implementation from ``wrong_answers/<id>.py`` -- that exercise must score 0 and every
+  other exercise full marks.
+
+Per-cell scores are read from the gradebook (``nbgrader.api.Gradebook``), not the CSV,
+which cannot tell a failed grading from a zero. Lessons are graded two at a time.
+"""
+from __future__ import annotations
+
+import ast
+import copy
+import shutil
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grader.release import ROOT
+
+from .conftest import (LESSONS, TIMINGS, exercises, load_wrong, read_nb, release_path,
+                       source_path, venv_env)
+
+NBGRADER = [sys.executable, "-m", "nbgrader"]
+MIN_WRONG = 3
+
+
+@dataclass
+class Graded:
+    """The outcome of grading one lesson's submissions."""
+    lesson: str
+    course: Path
+    returncode: int = -1
+    log: str = ""
+    seconds: float = 0.0
+    #: student -> {grade_id: (score, max_score)} for the autograded (code) cells; None if not graded
+    scores: dict = field(default_factory=dict)
+    #: student -> (exercise, label) of the wrong implementation it carries
+    wrong: dict = field(default_factory=dict)
+
+    def log_tail(self, student=None, lines=25):
+        text = self.log.splitlines()
+        if student:
+            text = [l for l in text if student in l] or text
+        return "\n".join(text[-lines:])
+
+
+def _write_config(course: Path) -> None:
+    (course / "nbgrader_config.py").write_text(
+        "c = get_config()  # noqa: F821\n"
+        "# The course's own settings (source/release folders, stubs, timeouts) ...\n"
+        f"load_subconfig('nbgrader_config.py', path={str(ROOT / 'grader')!r})  # noqa: F821\n"
+        "# ... with this scratch directory as the course root.\n"
+        f"c.CourseDirectory.root = {str(course)!r}\n"
+        f"c.CourseDirectory.db_url = {'sqlite:///' + str(course / 'gradebook.db')!r}\n",
+        encoding="utf-8")
+
+
+def _submit(course: Path, lesson: str, student: str, nb) -> None:
+    folder = course / "submitted" / student / lesson
+    folder.mkdir(parents=True)
+    nbformat.write(nb, folder / f"{lesson}.ipynb")
+
+
+def _substitute(nb, index: int, source: str):
+    out = copy.deepcopy(nb)
+    out.cells[index].source = source
+    return out
+
+
+def _nbgrader(course: Path, *args: str, timeout: float) -> subprocess.CompletedProcess:
+    return subprocess.run([*NBGRADER, *args], cwd=course, env=venv_env(), capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def _grade_lesson(lesson: str, course: Path) -> Graded:
+    """Set up the course, submit every variant, run one autograde process."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    graded = Graded(lesson, course)
+    start = time.perf_counter()
+    course.mkdir(parents=True)
+    _write_config(course)
+    shutil.copytree(ROOT / "solutions" / lesson, course / "solutions" / lesson)
+    gen = _nbgrader(course, "generate_assignment", lesson, "--force", timeout=300)
+    graded.log = gen.stdout + gen.stderr
+    if gen.returncode != 0:
+        graded.returncode = gen.returncode
+        return graded
+
+    source = read_nb(source_path(lesson))
+    _submit(course, lesson, "solution", source)
+    if release_path(lesson).is_file():
+        _submit(course, lesson, "blank", read_nb(release_path(lesson)))
+    answers = {ex.name: ex.answer_index for ex in exercises(source)}
+    for name, entries in (load_wrong(lesson) or {}).items():
+        if answers.get(name) is None:
+            continue  # reported by test_wrong_answer_table_covers_every_exercise
+        for k, (label, code) in enumerate(entries):
+            student = f"wrong_{name}_{k}"
+            _submit(course, lesson, student, _substitute(source, answers[name], code))
+            graded.wrong[student] = (name, label)
+
+    run = _nbgrader(course, "autograde", lesson, "--force", timeout=1800)
+    graded.returncode = run.returncode
+    graded.log += run.stdout + run.stderr
+    graded.seconds = time.perf_counter() - start
+
+    students = sorted(p.name for p in (course / "submitted").iterdir())
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for student in students:
+            try:
+                sub = gb.find_submission_notebook(lesson, lesson, student)
+            except MissingEntry:
+                graded.scores[student] = None
+                continue
+            graded.scores[student] = {g.name: (g.score, g.max_score) for g in sub.grades
+                                      if g.cell.cell_type == "code"}
+    return graded
+
+
+def _selected_lessons(session) -> list[str]:
+    """The lessons that the selected tests of this module need (so `-k 01_` grades only lesson 01)."""
+    wanted = set()
+    for item in session.items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if item.module.__name__ == __name__:
+            if "lesson" in params:
+                wanted.add(params["lesson"])
+            if "lesson_exercise" in params:
+                wanted.add(params["lesson_exercise"][0])
+    return [lesson for lesson in LESSONS if lesson in wanted]
+
+
+@pytest.fixture(scope="session")
+def graded_lessons(request, tmp_path_factory):
+    """lesson id -> :class:`Graded` for every lesson the selected tests need: each is graded
+    once per session (one autograde process per lesson), two lessons at a time."""
+    root = tmp_path_factory.mktemp("grading")
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {lesson: pool.submit(_grade_lesson, lesson, root / lesson)
+                   for lesson in _selected_lessons(request.session)}
+        results = {lesson: f.result() for lesson, f in futures.items()}
+    for lesson, graded in results.items():
+        TIMINGS[f"nbgrader: generate + autograde {len(graded.scores)} submissions of {lesson}"] = graded.seconds
+    TIMINGS[f"nbgrader: all {len(results)} lessons, two at a time"] = time.perf_counter() - start
+    return results
+
+
+def _graded(graded_lessons, lesson) -> Graded:
+    graded = graded_lessons[lesson]
+    assert graded.returncode == 0, (
+        f"{lesson}: nbgrader exited with {graded.returncode} while generating or grading:\n"
+        f"{graded.log_tail()}")
+    return graded
+
+
+def _scores(graded: Graded, student: str) -> dict:
+    scores = graded.scores.get(student)
+    assert scores is not None, (
+        f"{graded.lesson}: nbgrader recorded no grades for submission {student!r}:\n"
+        f"{graded.log_tail(student)}")
+    ungraded = {gid: s for gid, s in scores.items() if s[0] is None}
+    assert not ungraded, f"{graded.lesson}/{student}: cells without an autograde score: {ungraded}"
+    return scores
+
+
+def _fmt(scores: dict) -> str:
+    return ", ".join(f"{gid} {s:g}/{m:g}" for gid, (s, m) in sorted(scores.items()))
+
+
+def test_wrong_answer_table_covers_every_exercise(lesson):
+    """wrong_answers/<id>.py has >= 3 entries for every autograded exercise, and only those;
+    every entry defines the same function(s) as the solution's answer cell."""
+    source = read_nb(source_path(lesson))
+    table = load_wrong(lesson)
+    assert table is not None, f"{lesson}: tests/lessons/wrong_answers/{lesson}.py is missing"
+    names = {ex.name for ex in exercises(source)}
+    thin = {n: len(table.get(n, [])) for n in names if len(table.get(n, [])) < MIN_WRONG}
+    assert not thin, f"{lesson}: exercises with fewer than {MIN_WRONG} wrong implementations: {thin}"
+    unknown = set(table) - names
+    assert not unknown, f"{lesson}: WRONG has entries for {sorted(unknown)}, which are not autograded exercises"
+    for ex in exercises(source):
+        assert ex.answer_index is not None, f"{lesson}: test cell test_{ex.name} has no answer cell {ex.name!r}"
+        wanted = _defined(source.cells[ex.answer_index].source)
+        for label, code in table[ex.name]:
+            got = _defined(code)
+            assert wanted <= got, (f"{lesson}/{ex.name} [{label}]: must define {sorted(wanted)} like the "
+                                   f"answer cell, defines {sorted(got)}")
+        labels = [label for label, _ in table[ex.name]]
+        assert len(set(labels)) == len(labels), f"{lesson}/{ex.name}: duplicate labels {labels}"
+
+
+def _defined(code: str) -> set[str]:
+    """Top-level function names defined by a cell (cell magics are not expected in answers)."""
+    return {n.name for n in ast.parse(code).body if isinstance(n, ast.FunctionDef)}
+
+
+@pytest.mark.slow
+def test_solution_scores_full_marks(graded_lessons, lesson):
+    graded = _graded(graded_lessons, lesson)
+    scores = _scores(graded, "solution")
+    assert len(scores) == len(exercises(read_nb(source_path(lesson)))), (
+        f"{lesson}: the gradebook has {len(scores)} autograded cells: {_fmt(scores)}")
+    short = {gid: s for gid, s in scores.items() if s[0] != s[1]}
+    assert not short, (f"{lesson}: the solution notebook, submitted as a student, loses points: "
+                       f"{_fmt(short)}\n{graded.log_tail('solution')}")
+
+
+@pytest.mark.slow
+def test_blank_lesson_scores_zero(graded_lessons, lesson):
+    assert release_path(lesson).is_file(), f"lessons/{lesson}/{lesson}.ipynb is missing: run `make lessons`"
+    graded = _graded(graded_lessons, lesson)
+    scores = _scores(graded, "blank")
+    assert (graded.course / "autograded" / "blank" / lesson / f"{lesson}.ipynb").is_file(), (
+        f"{lesson}: no autograded notebook for the blank submission")
+    nonzero = {gid: s for gid, s in scores.items() if s[0] != 0}
+    assert not nonzero, f"{lesson}: the blank lesson earns points without any answer: {_fmt(nonzero)}"
+    assert len(scores) == len(exercises(read_nb(source_path(lesson))))
+
+
+@pytest.mark.slow
+def test_wrong_answers_lose_their_points(graded_lessons, lesson_exercise):
+    """Each wrong implementation zeroes its own exercise and leaves every other exercise at full marks."""
+    lesson, name = lesson_exercise
+    graded = _graded(graded_lessons, lesson)
+    subs = {s: label for s, (ex, label) in graded.wrong.items() if ex == name}
+    assert len(subs) >= MIN_WRONG, f"{lesson}/{name}: only {len(subs)} wrong implementations were graded"
+    problems = []
+    for student, label in sorted(subs.items()):
+        scores = _scores(graded, student)
+        own = scores.get(f"test_{name}")
+        if own is None or own[0] != 0:
+            problems.append(f"[{label}] still scores {own} on test_{name} (all: {_fmt(scores)})")
+        others = {gid: s for gid, s in scores.items() if gid != f"test_{name}" and s[0] != s[1]}
+        if others:
+            problems.append(f"[{label}] costs points in other exercises: {_fmt(others)}")
+    assert not problems, f"{lesson}/{name}:\n  " + "\n  ".join(problems)
