@@ -16,8 +16,10 @@ Conventions, used by every module:
   the argument, what was expected and what came.
 
 Modules: ``activations``, ``losses``, ``layers``, ``network``, ``gradcheck``,
-``optim``, ``metrics``, ``data``, ``plotting``, ``checks`` (student feedback) and
-``widgets`` (the interactive explorers, imported on demand).
+``optim``, ``metrics``, ``data``, ``plotting`` and ``diagrams`` (figures),
+``checks`` (student feedback), and the interactive explorers: ``explore`` (the
+training runs), ``explore_view`` (their figures) and ``widgets`` (the sliders),
+imported on demand.
 """
 from .data import load_digits, make_moons, make_regression_1d, make_spirals, one_hot, train_val_test_split
 from .activations import (identity, identity_grad, log_softmax, relu, relu_grad, sigmoid,

@@ -11,14 +11,13 @@ Execution times are reported in the terminal summary (not asserted: speed is for
 """
 from __future__ import annotations
 
-import copy
 import re
 import time
 
 import nbformat
 import pytest
 
-from .conftest import (LESSONS, TIMINGS, cell_name, exercises, nbgrader_meta, read_nb,
+from .conftest import (TIMINGS, cell_name, exercises, nbgrader_meta, read_nb,
                        release_path, source_path, written_answers)
 
 MIN_FIGURES = 3
