@@ -38,6 +38,7 @@ def generate(out_dir: Path, root: Path = ROOT, lessons: list[str] | None = None)
     cfg.CourseDirectory.release_directory = str(tmp / "lessons")
     cfg.CourseDirectory.db_url = f"sqlite:///{tmp / 'gradebook.db'}"
     cfg.GenerateAssignment.no_database = True
+    cfg.SaveCells.enabled = False  # what `nbgrader generate_assignment --no-db` sets as well
     cfg.Application.log_level = "WARN"
     extra = Config()
     extra.merge(cfg)
@@ -45,7 +46,8 @@ def generate(out_dir: Path, root: Path = ROOT, lessons: list[str] | None = None)
     for lesson in lessons or lesson_names(root):
         result = api.generate_assignment(lesson, force=True)
         if not result["success"]:
-            raise RuntimeError(f"nbgrader could not generate {lesson}:\n{result['error']}\n{result['log']}")
+            detail = f"{result.get('error', '')}\n{result.get('log', '')}"   # 'log' is absent on some errors
+            raise RuntimeError(f"nbgrader could not generate {lesson}:\n{detail}")
     return tmp / "lessons"
 
 

@@ -1,0 +1,186 @@
+"""Run a notebook in a fresh, confined kernel, cell by cell, within time and output limits.
+
+nbclient does the Jupyter protocol; this module adds what grading needs: a per-cell
+timeout *and* a whole-notebook deadline, a hard stop (kill) when an interrupt does not
+help (a loop that ignores SIGINT), an output cap per cell (50 MB on one line is cut
+down as it arrives), killing processes a cell leaves behind (fork storms), and a record
+of what happened to each cell (``events``: ``timeout``, ``died``, ``notebook_timeout``).
+Errors are recorded in the cells exactly as nbgrader's ``Execute`` preprocessor records
+them, so scores are nbgrader's.
+"""
+from __future__ import annotations
+
+import asyncio
+import atexit
+import os
+import signal
+import stat
+import subprocess
+import time
+from pathlib import Path
+
+__all__ = ["run_notebook", "OUTPUT_CAP"]
+
+OUTPUT_CAP = 200_000          # characters of output kept per cell
+
+
+def _client_class():
+    from nbclient import NotebookClient
+    from nbformat import NotebookNode
+
+    class GradingClient(NotebookClient):
+        """nbclient with nbgrader's error recording and an output cap."""
+
+        def __init__(self, *a, make_km=None, **kw):
+            super().__init__(*a, **kw)
+            self._make_km = make_km
+            self._sizes, self._cut = {}, {}
+
+        def create_kernel_manager(self):       # our manager, owned (and shut down) by nbclient
+            self.km = self._make_km()
+            return self.km
+
+        def output(self, outs, msg, display_id, cell_index):
+            out = super().output(outs, msg, display_id, cell_index)
+            if out is None:
+                return out
+            size = len(out.get("text", "")) if out.output_type == "stream" else len(str(out.get("data", "")))
+            total = self._sizes.get(cell_index, 0) + size
+            self._sizes[cell_index] = total
+            if total > OUTPUT_CAP:
+                cut = self._cut.setdefault(cell_index, set())
+                key = out.get("name", out.output_type)
+                if key in cut and outs and outs[-1] is out:
+                    outs.pop()
+                elif out.output_type == "stream":
+                    cut.add(key)
+                    keep = max(0, OUTPUT_CAP - (total - size))
+                    out.text = out.text[:min(keep, 2000)] + \
+                        f"\n[... output cut: this cell printed more than {OUTPUT_CAP:,} characters]\n"
+                elif out.output_type == "display_data":
+                    cut.add(key)
+                    out.data = {"text/plain": "[output cut: too much output]"}
+            return out
+
+        def on_cell_executed(self, **kwargs):   # as nbgrader.preprocessors.Execute.on_cell_executed
+            cell, reply = kwargs["cell"], kwargs["execute_reply"]
+            if reply and reply["content"]["status"] == "error":
+                ename = reply["content"].get("ename")
+                if not any(o.output_type == "error" and o.get("ename") == ename for o in cell.outputs):
+                    err = NotebookNode(output_type="error", ename=ename,
+                                       evalue=reply["content"].get("evalue", ""),
+                                       traceback=reply["content"].get("traceback") or
+                                       ["ERROR: An error occurred while showtraceback was disabled"])
+                    cell.outputs.append(err)
+
+    return GradingClient
+
+
+def _kernel_manager(scratch: Path, cmd_factory):
+    from jupyter_client import AsyncKernelManager
+    from jupyter_client.kernelspec import KernelSpec
+
+    km = AsyncKernelManager(transport="ipc", ip=str(scratch / "k"),
+                            connection_file=str(scratch / "kernel.json"))
+    km._kernel_spec = KernelSpec(argv=["python"], display_name="Python 3", language="python",
+                                 interrupt_mode="message", resource_dir=str(scratch))
+
+    def format_kernel_cmd(extra_arguments=None):
+        os.chmod(km.connection_file, stat.S_IRUSR | stat.S_IWUSR | stat.S_IRGRP | stat.S_IROTH)
+        return cmd_factory(["-f", km.connection_file,
+                            *(extra_arguments or [])])
+    km.format_kernel_cmd = format_kernel_cmd
+    return km
+
+
+async def _run(nb, scratch, sandbox, cell_timeout, notebook_timeout, events):
+    Client = _client_class()
+    client = Client(nb, make_km=lambda: _kernel_manager(scratch, lambda args: sandbox.kernel_cmd(scratch, args)),
+                    timeout=cell_timeout, allow_errors=True, interrupt_on_timeout=True,
+                    raise_on_iopub_timeout=True, iopub_timeout=4, startup_timeout=60,
+                    record_timing=False, kernel_name="python3", shutdown_kernel="immediate",
+                    error_on_timeout={"ename": "CellTimeoutError", "evalue": "",
+                                      "traceback": ["CellTimeoutError: No reply from kernel before timeout"]})
+    deadline = time.monotonic() + notebook_timeout
+    kernel_pids: set[int] = set()
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    log = open(scratch / "kernel.log", "wb")
+    try:
+        async with client.async_setup_kernel(env=sandbox.env(scratch), cwd=str(scratch / "work"),
+                                             stdout=subprocess.DEVNULL, stderr=log):
+            if sandbox.uid:
+                kernel_pids = _pids_of(sandbox.uid)
+            count = 0
+            for idx, cell in enumerate(nb.cells):
+                if cell.cell_type != "code":
+                    continue
+                remaining = deadline - time.monotonic()
+                if remaining <= 1:
+                    events[idx] = "notebook_timeout"
+                    break
+                client.timeout = int(max(1, min(cell_timeout, remaining)))
+                count += 1
+                t0 = time.monotonic()
+                try:
+                    await asyncio.wait_for(client.async_execute_cell(cell, idx, execution_count=count),
+                                           timeout=client.timeout + 15)
+                    if any(o.output_type == "error" and o.get("ename") == "CellTimeoutError" for o in cell.outputs):
+                        events[idx] = "timeout" if client.timeout >= cell_timeout else "notebook_timeout"
+                except (CellTimeoutError, asyncio.TimeoutError):
+                    events[idx] = "timeout" if client.timeout >= cell_timeout else "notebook_timeout"
+                    break
+                except DeadKernelError:
+                    events[idx] = "died"
+                    break
+                else:
+                    if time.monotonic() - t0 >= client.timeout and idx not in events:
+                        events[idx] = "timeout" if client.timeout >= cell_timeout else "notebook_timeout"
+                finally:
+                    if sandbox.uid:
+                        sandbox.reap(keep=kernel_pids)
+    finally:
+        log.close()
+        atexit.unregister(client._cleanup_kernel)
+        if sandbox.uid:
+            sandbox.reap()
+        proc = getattr(getattr(client.km, "provisioner", None), "process", None)
+        if client.km is not None:               # setup failed half-way: nbclient did not clean up
+            try:
+                await client._async_cleanup_kernel()
+            except Exception:  # noqa: BLE001 -- best effort; the process is killed below anyway
+                pass
+        try:
+            if proc is not None and proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
+
+
+def _pids_of(uid: int) -> set[int]:
+    out = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.stat(f"/proc/{entry}").st_uid == uid:
+                    out.add(int(entry))
+            except OSError:
+                pass
+    return out
+
+
+def run_notebook(nb, scratch: Path, sandbox, cell_timeout: int = 30, notebook_timeout: int = 600):
+    """Execute ``nb`` in place; -> ``events`` ``{cell index: what went wrong}``.
+
+    ``scratch`` must exist (see ``Sandbox.prepare``); it becomes the kernel's only writable folder.
+    """
+    events: dict[int, str] = {}
+    try:
+        asyncio.run(_run(nb, Path(scratch), sandbox, cell_timeout, notebook_timeout, events))
+    except Exception as e:  # noqa: BLE001 -- a broken kernel is this submission's problem only
+        if not events:
+            try:
+                tail = (Path(scratch) / "kernel.log").read_text(errors="replace").strip().splitlines()[-2:]
+            except OSError:
+                tail = []
+            events[-1] = f"the kernel could not start ({e}) " + " | ".join(tail)
+    return events

@@ -1,0 +1,132 @@
+"""Shared fixtures for the autograder tests.
+
+Everything is built at test time from ``solutions/`` (released with nbgrader into a
+scratch folder): honest submissions (the model answers typed into the released
+notebook), blanks (the released notebook as is), one wrong answer per lesson (from
+``tests/lessons/wrong_answers/<id>.py``) and the damaged/dishonest corpus
+(``grader_corpus.py``). ``mixed_run`` grades all of them in ONE ``autograde`` run.
+"""
+from __future__ import annotations
+
+import runpy
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))   # grader_corpus.py, whatever pytest's import mode
+
+from grader.release import ROOT, generate  # noqa: E402
+from grader.spec import build_specs  # noqa: E402
+from grader_corpus import (CORPUS_LESSON, LESSONS, build_corpus, honest_notebook,  # noqa: E402
+                           read_grades, sha, to_bytes)
+
+WRONG_DIR = ROOT / "tests" / "lessons" / "wrong_answers"
+TIMEOUT = 10          # per cell, seconds: the loops in the corpus cost this much
+MEMORY_MB = 512
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """-> dict(lesson -> {"release": nb, "solution": nb, "spec": spec})."""
+    if not LESSONS:
+        pytest.fail("no lesson in solutions/: the grader tests need at least one")
+    tmp = tmp_path_factory.mktemp("released")
+    released = generate(tmp, ROOT, LESSONS)
+    specs = build_specs(ROOT, LESSONS, released=released)
+    out = {}
+    for lesson in LESSONS:
+        out[lesson] = {
+            "release": nbformat.read(released / lesson / f"{lesson}.ipynb", as_version=4),
+            "solution": nbformat.read(ROOT / "solutions" / lesson / f"{lesson}.ipynb", as_version=4),
+            "spec": specs[lesson]}
+    return out
+
+
+def wrong_notebook(lesson, built):
+    """The honest notebook with the first wrong implementation of the first listed exercise."""
+    table = runpy.run_path(str(WRONG_DIR / f"{lesson}.py"))["WRONG"]
+    name, entries = next(iter(table.items()))
+    nb = honest_notebook(built[lesson]["release"], built[lesson]["solution"])
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == name)
+    cell.source = entries[0][1]
+    return nb, name
+
+
+PROBE = """import os, socket
+_leaks = [p for p in {hidden!r} if os.path.exists(p) and (os.path.isfile(p) or os.listdir(p))]
+_leaks += [p for p in {absent!r} if os.path.exists(p)]
+_mine = os.path.dirname(os.getcwd())
+_others = [os.path.join(d, f) for d, _, fs in os.walk("/tmp") for f in fs
+           if not os.path.join(d, f).startswith(_mine + "/")]
+if _others:
+    _leaks.append(f"files in /tmp: {{_others[:3]}}")
+try:
+    socket.create_connection(("1.1.1.1", 53), timeout=2).close()
+    _leaks.append("network")
+except OSError:
+    pass
+if _leaks:
+    raise RuntimeError(f"sandbox leak: {{_leaks}}")
+"""
+
+
+def sandbox_probe(b, subs, out):
+    """An honest notebook whose first answer cell fails when it can see what it must not."""
+    nb = honest_notebook(b["release"], b["solution"])
+    first = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code")
+    first.source = PROBE.format(hidden=[str(subs), str(out)],
+                                absent=[str(ROOT / "solutions"), str(ROOT / ".git"), str(ROOT / "lessons")]) \
+        + first.source
+    return nb
+
+
+@pytest.fixture(scope="session")
+def mixed_run(built, tmp_path_factory):
+    """ONE autograde run over honest, blank, wrong and corpus submissions (plus stray files)."""
+    from grader.runner import autograde
+    subs = tmp_path_factory.mktemp("submissions")
+    wrong = {}
+    for lesson in LESSONS:
+        b = built[lesson]
+        for student, nb in (("ada", honest_notebook(b["release"], b["solution"])), ("bo", b["release"])):
+            (subs / student).mkdir(exist_ok=True)
+            (subs / student / f"{lesson}.ipynb").write_bytes(to_bytes(nb))
+        if (WRONG_DIR / f"{lesson}.py").exists():
+            nb, name = wrong_notebook(lesson, built)
+            (subs / "cy").mkdir(exist_ok=True)
+            (subs / "cy" / f"{lesson}.ipynb").write_bytes(to_bytes(nb))
+            wrong[lesson] = name
+    b = built[CORPUS_LESSON]
+    cases = build_corpus(b["release"], b["solution"], b["spec"])
+    for case in cases:
+        (subs / case.name).mkdir()
+        (subs / case.name / f"{CORPUS_LESSON}.ipynb").write_bytes(case.data)
+    out = tmp_path_factory.mktemp("results")
+    probe = sandbox_probe(b, subs, out)
+    (subs / "sandbox_probe").mkdir()
+    (subs / "sandbox_probe" / f"{CORPUS_LESSON}.ipynb").write_bytes(to_bytes(probe))
+    (subs / "README.txt").write_text("stray file")
+    (subs / "ada" / "notes.txt").write_text("stray file")
+    (subs / "ada" / "99_unknown_lesson.ipynb").write_text("{}")
+    before = {p: sha(p) for p in subs.rglob("*") if p.is_file()}
+    counts = autograde(subs, out, jobs=2, timeout=TIMEOUT, notebook_timeout=180, memory_mb=MEMORY_MB,
+                       quiet=True, log=lambda *a, **k: None)
+    return {"subs": subs, "out": out, "cases": cases, "before": before, "counts": counts,
+            "grades": read_grades(out), "wrong": wrong}
+
+
+@pytest.fixture(scope="session")
+def alone_run(built, mixed_run, tmp_path_factory):
+    """The honest submissions graded on their own, for comparison with the mixed run."""
+    from grader.runner import autograde
+    subs = tmp_path_factory.mktemp("alone")
+    (subs / "ada").mkdir()
+    for p in (mixed_run["subs"] / "ada").glob("0*.ipynb"):
+        (subs / "ada" / p.name).write_bytes(p.read_bytes())
+    out = tmp_path_factory.mktemp("alone-results")
+    autograde(subs, out, jobs=2, timeout=TIMEOUT, notebook_timeout=180, memory_mb=MEMORY_MB,
+              quiet=True, log=lambda *a, **k: None)
+    return read_grades(out)
+
