@@ -44,6 +44,8 @@ present: venv       ## serve the interactive explorers as a standalone page (Voi
 bench: venv         ## speed benchmarks (installs the peers: scikit-learn, PyTorch CPU)
 	$(PY) -m pip install --quiet -r requirements-bench.txt
 	$(PY) bench/train_speed.py
+	$(PY) bench/widget_latency.py
+	$(PY) bench/autograde_speed.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts
