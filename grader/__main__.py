@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
@@ -68,6 +69,9 @@ def main(argv=None) -> int:
     if args.command == "autograde":
         from .runner import NoSandbox, autograde
         from .submissions import parse_shard
+        # Ctrl-C must stop a run cleanly even when the parent shell started us with SIGINT ignored
+        # (background jobs of a non-interactive shell inherit SIG_IGN, and Python then never raises).
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         try:
             shard = parse_shard(args.shard)
             counts = autograde(args.submissions, args.out, jobs=args.jobs, timeout=args.timeout,

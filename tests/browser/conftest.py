@@ -88,13 +88,13 @@ def start(cmd, cwd, env, log):
                             stdin=subprocess.DEVNULL, start_new_session=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def paths():
     """Where things are: ``root`` (the repository), ``artifacts``, ``notebooks`` (name -> path)."""
     return {"root": ROOT, "artifacts": ARTIFACTS, "notebooks": NOTEBOOKS}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium_path():
     if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
         pytest.fail(f"the browser tests need Debian's chromium at {CHROMIUM}, which is missing: "
@@ -103,7 +103,7 @@ def chromium_path():
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def sandbox(tmp_path_factory):
     """A temporary server root holding copies of the notebooks, and private Jupyter dirs."""
     base = tmp_path_factory.mktemp("browser")
@@ -133,7 +133,7 @@ def sandbox(tmp_path_factory):
     return {"base": base, "root": root, "env": env}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def servers(sandbox):
     """JupyterLab (free port, random token) and Voila (free port, the presentation notebook),
     started together so their start-ups overlap; both are stopped at the end of the session."""
@@ -162,7 +162,7 @@ def servers(sandbox):
             log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def jupyter_lab(servers):
     """The JupyterLab server, once it answers: ``(base_url, token)``."""
     proc, url, token = servers["lab"]
@@ -171,7 +171,7 @@ def jupyter_lab(servers):
     return url, token
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def voila(servers, paths):
     """The Voila server, once it listens (it has no /api/status): its URL."""
     proc, url, port = servers["voila"]
@@ -185,7 +185,7 @@ def voila(servers, paths):
     return url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium_path, sandbox):
     """Headless Chromium started by us (so we own its process id), driven over CDP by Playwright."""
     from playwright.sync_api import sync_playwright

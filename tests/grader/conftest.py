@@ -58,8 +58,10 @@ PROBE = """import os, socket
 _leaks = [p for p in {hidden!r} if os.path.exists(p) and (os.path.isfile(p) or os.listdir(p))]
 _leaks += [p for p in {absent!r} if os.path.exists(p)]
 _mine = os.path.dirname(os.getcwd())
+# what the sandbox binds back on purpose (the Python installation, helpers) may live under /tmp
+_kept = tuple(p.rstrip("/") + "/" for p in {kept!r})
 _others = [os.path.join(d, f) for d, _, fs in os.walk("/tmp") for f in fs
-           if not os.path.join(d, f).startswith(_mine + "/")]
+           if not os.path.join(d, f).startswith((_mine + "/",) + _kept)]
 if _others:
     _leaks.append(f"files in /tmp: {{_others[:3]}}")
 try:
@@ -76,7 +78,8 @@ def sandbox_probe(b, subs, out):
     """An honest notebook whose first answer cell fails when it can see what it must not."""
     nb = honest_notebook(b["release"], b["solution"])
     first = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code")
-    first.source = PROBE.format(hidden=[str(subs), str(out)],
+    from grader.sandbox import default_keep
+    first.source = PROBE.format(hidden=[str(subs), str(out)], kept=default_keep(),
                                 absent=[str(ROOT / "solutions"), str(ROOT / ".git"), str(ROOT / "lessons")]) \
         + first.source
     return nb
