@@ -128,20 +128,27 @@ class Sandbox:
         cmd = [shutil.which("bwrap") or "bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
                "--tmpfs", "/tmp", "--tmpfs", "/dev/shm", "--unshare-net", "--unshare-pid", "--unshare-ipc",
                "--unshare-uts", "--hostname", "grader", "--die-with-parent", "--new-session"]
+        emptied = ["/tmp", "/dev/shm"]
         for p in [*self.hide, *self._closed_ancestors()]:  # noqa: B007
             if os.path.isdir(p):
                 cmd += ["--tmpfs", p]
+                emptied.append(p)
             elif os.path.exists(p):
                 cmd += ["--ro-bind", "/dev/null", p]
-        closed = self._closed_ancestors()
+        made = set()
         for p in self.keep:
             if not os.path.exists(p):
                 continue
-            for anc in closed:     # mount points in an emptied folder must be enterable
-                if p.startswith(anc + "/"):
+            # a kept path inside an emptied folder (e.g. a clone under /tmp, pyenv under /root) gets
+            # its missing parent folders created enterable: bwrap would make them 0700 (root only)
+            for anc in emptied:
+                if p.startswith(anc.rstrip("/") + "/"):
                     parts = Path(p).relative_to(anc).parts[:-1]
                     for k in range(1, len(parts) + 1):
-                        cmd += ["--perms", "0755", "--dir", str(Path(anc, *parts[:k]))]
+                        d = str(Path(anc, *parts[:k]))
+                        if d not in made:
+                            made.add(d)
+                            cmd += ["--perms", "0755", "--dir", d]
             cmd += ["--ro-bind", p, p]
         cmd += ["--bind", str(scratch), str(scratch), "--chdir", str(scratch / "work"), "--", *launch]
         return cmd

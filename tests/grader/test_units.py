@@ -234,3 +234,36 @@ def test_corpus_notebooks_differ_from_each_other(built):
     assert len(cases) >= 20 and len({c.name for c in cases}) == len(cases)
     assert len({c.data for c in cases}) == len(cases)
     assert to_bytes(b["release"]) not in {c.data for c in cases}
+
+
+def test_sandbox_kept_paths_under_an_emptied_folder_stay_reachable(tmp_path):
+    """A clone under /tmp (or pyenv under /root): the kept Python/helpers must stay readable by
+    the kernel's unprivileged uid, while their hidden siblings stay invisible."""
+    import os
+    import shutil
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from grader.sandbox import Sandbox, bwrap_works
+    assert bwrap_works(), "bubblewrap is needed for the sandbox (apt-get install bubblewrap)"
+    clone = Path(tempfile.mkdtemp(prefix="bw-sandbox-test-", dir="/tmp"))   # open folders only,
+    os.chmod(clone, 0o755)                                                   # like a git clone
+    kept = clone / "venv" / "lib"
+    kept.mkdir(parents=True)
+    (kept / "module.py").write_text("X = 1\n")
+    (clone / "solutions").mkdir()
+    (clone / "solutions" / "secret.txt").write_text("hidden tests")
+    scratch = tmp_path / "scratch"
+    box = Sandbox("bwrap", 512, slot=91, hide=[str(clone)], keep=[str(kept)])
+    box.prepare(scratch)
+    cmd = box.kernel_cmd(scratch, [])
+    prefix = cmd[:cmd.index("--") + 1]
+    uid = box.uid or os.getuid()
+    script = f"cat {kept / 'module.py'}; test ! -e {clone / 'solutions' / 'secret.txt'} && echo hidden"
+    try:
+        proc = subprocess.run(prefix + ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+                                        "sh", "-c", script], capture_output=True, text=True, timeout=30)
+    finally:
+        shutil.rmtree(clone, ignore_errors=True)
+    assert proc.stdout.split() == ["X", "=", "1", "hidden"], (proc.stdout, proc.stderr)
