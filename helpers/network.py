@@ -141,13 +141,13 @@ class MLP:
         return value, self._backward(acts, dlogits)
 
 
-def prepare_targets(y, loss, n, d_out, dtype=np.float64):
+def prepare_targets(y, loss, n, d_out, dtype=np.float64, fn="MLP.loss_and_grads"):
     """Validate ``y`` once for ``loss``; returns a target the unchecked losses accept.
 
     softmax_cross_entropy -> ``(labels (N,) int or None, onehot (N, C) or None)``;
     sigmoid_binary_cross_entropy and mse -> a float array of the logits' shape (N, D_L).
+    ``fn`` names the caller in error messages.
     """
-    fn = "MLP.loss_and_grads"
     if loss not in LOSSES:
         raise ValueError(f"{fn}: unknown loss {loss!r}; expected one of {sorted(LOSSES)}")
     if loss == "softmax_cross_entropy":

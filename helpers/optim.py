@@ -124,11 +124,15 @@ def train(model, X, y, *, lr, batch_size, epochs, loss="softmax_cross_entropy", 
     if epoch_loss not in ("full", "running"):
         raise ValueError(f"train: epoch_loss must be 'full' or 'running', got {epoch_loss!r}")
     full = epoch_loss == "full"
-    target = prepare_targets(y, loss, n, model.layer_sizes[-1], model.dtype)
+    target = prepare_targets(y, loss, n, model.layer_sizes[-1], model.dtype, fn="train")
     val = None
+    if (X_val is None) != (y_val is None):
+        raise ValueError("train: X_val and y_val go together; got only "
+                         f"{'X_val' if y_val is None else 'y_val'}")
     if X_val is not None:
         Xv = model._check_X(X_val, "train (X_val)")
-        val = (Xv, prepare_targets(y_val, loss, Xv.shape[0], model.layer_sizes[-1], model.dtype), y_val)
+        val = (Xv, prepare_targets(y_val, loss, Xv.shape[0], model.layer_sizes[-1], model.dtype,
+                                   fn="train (y_val)"), y_val)
     rng = np.random.default_rng(seed)
     hist = History(float(lr), int(batch_size), int(epochs), loss, math.ceil(n / batch_size))
     default = update is sgd_update

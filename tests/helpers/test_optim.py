@@ -305,7 +305,11 @@ def test_bad_training_data_is_rejected():
     X, y = _blobs(20)
     with pytest.raises(ValueError, match=r"train: X has 2 features but the network's input layer expects 3"):
         train(MLP([3, 3]), X, y, lr=0.1, batch_size=5, epochs=1)
-    with pytest.raises(ValueError, match=r"y has 19 labels but the batch has N=20 rows"):
+    with pytest.raises(ValueError, match=r"^train: y has 19 labels but the batch has N=20 rows"):
         train(MLP([2, 3]), X, y[:19], lr=0.1, batch_size=5, epochs=1)
+    with pytest.raises(ValueError, match=r"^train \(y_val\): label 7 in y is out of range"):
+        train(MLP([2, 3]), X, y, lr=0.1, batch_size=5, epochs=1, X_val=X[:4], y_val=np.array([0, 1, 7, 2]))
+    with pytest.raises(ValueError, match=r"^train: X_val and y_val go together; got only X_val"):
+        train(MLP([2, 3]), X, y, lr=0.1, batch_size=5, epochs=1, X_val=X[:4])
     with pytest.raises(ValueError, match=r"train \(X_val\): X has 3 features"):
         train(MLP([2, 3]), X, y, lr=0.1, batch_size=5, epochs=1, X_val=np.zeros((4, 3)), y_val=np.zeros(4, int))
