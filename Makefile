@@ -18,7 +18,7 @@ $(STAMP): requirements.txt pyproject.toml | check-python
 venv: $(STAMP)
 
 lab: venv           ## set up and open the course in JupyterLab
-	$(VENV)/bin/jupyter lab lessons/
+	$(VENV)/bin/jupyter lab $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) lessons/
 
 system-deps:        ## the browser and sandbox the full test suite uses (Debian/Ubuntu, as root)
 	@missing=""; command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
