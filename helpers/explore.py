@@ -21,8 +21,9 @@ from functools import lru_cache
 import numpy as np
 
 from .data import load_digits, make_moons, make_regression_1d, train_val_test_split
-from .network import MLP, loss_from_logits, prepare_targets
-from .optim import History, TrainingDiverged, sgd_update, train
+from .metrics import accuracy
+from .network import MLP, prepare_targets
+from .optim import History, TrainingDiverged, _full_loss, sgd_update, train
 
 __all__ = ["PROBLEMS", "Problem", "Run", "get_problem", "run_training", "batch_kind",
            "regression_loss_grid"]
@@ -246,8 +247,8 @@ def _call_train_fn(train_fn, p, model, run, record):
         sig, var_kw = {}, True
     n, bs = p.n, run.batch_size
     hist = History(run.lr, bs, run.epochs, p.loss, math.ceil(n / bs))
-    target = prepare_targets(p.y, p.loss, n, p.layer_sizes[-1], model.dtype)
-    full = lambda: loss_from_logits(model._forward(model._check_X(p.X, "train"))[0], target, p.loss)[0]  # noqa: E731
+    X, target = model._check_X(p.X, "train"), prepare_targets(p.y, p.loss, n, p.layer_sizes[-1], model.dtype)
+    full = lambda: _full_loss(model, X, target, p.loss)  # noqa: E731 -- as helpers.train records it
     hist.initial_loss = full()
     seen = []
 
@@ -258,7 +259,7 @@ def _call_train_fn(train_fn, p, model, run, record):
         if len(seen) % hist.updates_per_epoch == 0:
             hist.loss_per_epoch.append(full())
             if p.X_val is not None:
-                hist.val_acc_per_epoch.append(float(np.mean(m.predict(p.X_val) == p.y_val)))
+                hist.val_acc_per_epoch.append(accuracy(m.predict(p.X_val), p.y_val))
 
     kwargs = dict(lr=run.lr, batch_size=bs, epochs=run.epochs, seed=run.seed, loss=p.loss,
                   callback=callback)

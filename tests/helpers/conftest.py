@@ -57,3 +57,11 @@ def _strict():
 def strict():
     """Context manager: ``np.errstate(all="raise")`` plus warnings as errors."""
     return _strict
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """No test leaves matplotlib figures open (they pile up and warn after 20)."""
+    yield
+    import matplotlib.pyplot as plt
+    plt.close("all")

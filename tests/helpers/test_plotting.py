@@ -20,12 +20,6 @@ from helpers.plotting import (PALETTE, plot_activation, plot_decision_boundary, 
 pytestmark = pytest.mark.filterwarnings("error")
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
 def _by_gid(ax, gid):
     return [line for line in ax.get_lines() if line.get_gid() == gid]
 
