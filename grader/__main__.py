@@ -1,4 +1,4 @@
-"""Command line: ``grader {release,autograde,report,validate}`` (also ``python -m grader``)."""
+"""Command line: ``grader {release,autograde,report,validate,manual,export}`` (also ``python -m grader``)."""
 from __future__ import annotations
 
 import argparse
@@ -6,6 +6,9 @@ import signal
 import sys
 from pathlib import Path
 
+from . import lms
+from .export import add_export_parser
+from .manual.cli import add_manual_parser
 from .release import release
 
 __all__ = ["main"]
@@ -43,6 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-sandbox", action="store_true",
                    help="grade without bubblewrap (reduced isolation: student code can read files and "
                         "use the network)")
+    lms.add_autograde_arguments(p)   # --roster (LMS submissions zips)
 
     p = sub.add_parser("report", help="write grades.csv, summary.csv, feedback/ and report.html")
     p.add_argument("results", type=Path, nargs="+", help="results folder(s); several are merged")
@@ -51,11 +55,15 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="run a lesson notebook's visible tests like the autograder")
     p.add_argument("notebook", type=Path)
     p.add_argument("--timeout", type=_positive, default=30, metavar="SECONDS")
+    add_manual_parser(sub)           # grader manual (written answers by hand)
+    add_export_parser(sub)           # grader export (LMS gradebook files)
     return parser
 
 
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
+    if getattr(args, "handler", None) is not None:     # subcommands that bring their own handler
+        return args.handler(args)
     if args.command == "release":
         root = {} if args.root is None else {"root": args.root.resolve()}
         stale = release(check=args.check, lessons=args.lesson, **root)
@@ -73,6 +81,7 @@ def main(argv=None) -> int:
         # (background jobs of a non-interactive shell inherit SIG_IGN, and Python then never raises).
         signal.signal(signal.SIGINT, signal.default_int_handler)
         try:
+            lms.use_roster(args.roster)
             shard = parse_shard(args.shard)
             counts = autograde(args.submissions, args.out, jobs=args.jobs, timeout=args.timeout,
                                notebook_timeout=args.notebook_timeout, memory_mb=args.memory_mb,

@@ -1,22 +1,35 @@
 """``grader report RESULTS [RESULTS ...]``: grades.csv, summary.csv, feedback pages, report.html.
 
-Several results folders (e.g. one per ``--shard``) are merged into one report.
+Several results folders (e.g. one per ``--shard``) are merged into one report. Written
+answers graded by hand (``grader manual``, stored in ``RESULTS/manual/``) are merged in:
+their rows become ``graded`` with the score, the grader's name and the comment.
 """
 from __future__ import annotations
 
 import base64
+import copy
 import csv
-import html
 import io
+import statistics
 from collections import defaultdict
 from pathlib import Path
 
+from .diagnoses import common_mistakes
 from .feedback import feedback_html
+from .manual.store import hand_grades, merge_hand_grades, write_all
+from .pages import render
 from .store import load, result_path, write_json
 
 __all__ = ["rows", "write_report", "GRADE_COLUMNS"]
 
-GRADE_COLUMNS = ["student_id", "lesson", "exercise", "score", "max_score", "status", "message"]
+GRADE_COLUMNS = ["student_id", "lesson", "exercise", "score", "max_score", "status", "message", "grader", "comment"]
+_BINS = [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100.01]
+
+
+def written_names(run: dict) -> set[tuple[str, str]]:
+    """(lesson, exercise) of every written answer known to ``run.json``."""
+    return {(lesson, ex["name"]) for lesson, v in run.get("lessons", {}).items()
+            for ex in v.get("exercises", []) if ex.get("kind") == "written"}
 
 
 def rows(run: dict, results: list[dict]) -> list[dict]:
@@ -36,9 +49,11 @@ def rows(run: dict, results: list[dict]) -> list[dict]:
                 continue
             for e in r["exercises"]:
                 msg = "; ".join([e.get("message") or ""] + [f"flagged: {f}" for f in e.get("flags", [])]).strip("; ")
+                hand = e.get("hand") or {}
                 out.append({"student_id": s, "lesson": lesson, "exercise": e["exercise"],
                             "score": "" if e["score"] is None else e["score"], "max_score": e["max_score"],
-                            "status": e["status"], "message": msg, "_flagged": bool(e.get("flags"))})
+                            "status": e["status"], "message": msg, "_flagged": bool(e.get("flags")),
+                            "grader": hand.get("grader", ""), "comment": hand.get("comment", "")})
     return out
 
 
@@ -49,80 +64,79 @@ def _attention(row) -> bool:
 def _png(fig) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
-    return "<img alt='plot' src='data:image/png;base64," + base64.b64encode(buf.getvalue()).decode() + "'>"
+    return base64.b64encode(buf.getvalue()).decode()
 
 
-def _plots(table, lessons) -> str:
+def distribution(table, lesson) -> dict | None:
+    """Per-student percentage of ``lesson`` (submissions only) binned; ``None`` if nobody handed it in."""
+    acc = defaultdict(lambda: [0.0, 0.0])
+    for r in table:
+        if r["lesson"] == lesson and r["status"] != "missing":
+            acc[r["student_id"]][0] += float(r["score"] or 0)
+            acc[r["student_id"]][1] += float(r["max_score"] or 0)
+    pct = [100 * a / m for a, m in acc.values() if m]
+    if not pct:
+        return None
+    counts = [sum(lo <= p < hi for p in pct) for lo, hi in zip(_BINS, _BINS[1:])]
+    labels = [f"{lo:g}–{min(hi, 100):.0f}" for lo, hi in zip(_BINS, _BINS[1:])]
+    return {"lesson": lesson, "n": len(pct), "pct": pct, "median": f"{statistics.median(pct):.0f}",
+            "bins": [{"label": lab, "count": c} for lab, c in zip(labels, counts)]}
+
+
+def pass_rates(table, written: set) -> list[dict]:
+    """Share of full marks per autograded exercise (written answers excluded)."""
+    rate = defaultdict(lambda: [0, 0])
+    for r in table:
+        if (r["lesson"], r["exercise"]) in written or r["status"] in ("missing", "needs_manual") or r["score"] == "":
+            continue
+        key = f"{r['lesson'][:2]} {r['exercise']}"
+        rate[key][1] += 1
+        rate[key][0] += float(r["score"]) >= float(r["max_score"])
+    return [{"name": k, "full": f, "total": t, "pct": f"{100 * f / t:.0f}"} for k, (f, t) in sorted(rate.items())]
+
+
+def _charts(dists, rates):
     from matplotlib.figure import Figure
-    per = defaultdict(lambda: defaultdict(lambda: [0.0, 0.0]))
-    for r in table:
-        if r["status"] != "missing":
-            acc = per[r["lesson"]][r["student_id"]]
-            acc[0] += float(r["score"] or 0)
-            acc[1] += float(r["max_score"] or 0)
-    fig = Figure(figsize=(3.2 * max(1, len(lessons)), 2.8))
-    for k, lesson in enumerate(lessons):
-        ax = fig.add_subplot(1, max(1, len(lessons)), k + 1)
-        pct = [100 * a / m for a, m in per[lesson].values() if m]
-        ax.hist(pct, bins=[0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100.01], color="#4c72b0")
-        ax.set_title(lesson, fontsize=8)
+    for d in dists:
+        fig = Figure(figsize=(3.6, 2.6))
+        ax = fig.add_subplot(1, 1, 1)
+        ax.hist(d["pct"], bins=_BINS, color="#4c72b0")
+        ax.set_title(d["lesson"], fontsize=8)
         ax.set_xlabel("score (%)")
-        ax.set_ylabel("students" if k == 0 else "")
-    dist = _png(fig)
-    ex_rate = defaultdict(lambda: [0, 0])
-    for r in table:
-        if r["status"] in ("graded", "tampered", "timeout", "memory", "error") and r["score"] != "":
-            key = f"{r['lesson'][:2]} {r['exercise']}"
-            ex_rate[key][1] += 1
-            ex_rate[key][0] += float(r["score"]) >= float(r["max_score"])
-    names = sorted(ex_rate)
-    fig = Figure(figsize=(7, 0.3 * len(names) + 1))
+        ax.set_ylabel("students")
+        d["png"] = _png(fig)
+    if not rates:
+        return ""
+    fig = Figure(figsize=(7, 0.3 * len(rates) + 1))
     ax = fig.add_subplot(1, 1, 1)
-    ax.barh(names, [100 * ex_rate[n][0] / ex_rate[n][1] for n in names], color="#dd8452")
+    ax.barh([p["name"] for p in rates], [100 * p["full"] / p["total"] for p in rates], color="#dd8452")
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
     ax.set_xlabel("submissions with full marks (%)")
     ax.set_title("Pass rate per exercise (low = the class found it hard)")
-    return (f"<h2>Grade distribution per lesson</h2>{dist}"
-            f"<h2>Pass rate per exercise</h2>{_png(fig) if names else '<p>nothing graded yet</p>'}")
+    return _png(fig)
 
 
-def _report_html(run, table, lessons) -> str:
-    e = html.escape
+def _report_html(run, table, lessons, results) -> str:
+    from .lms import late_submissions
+    written = written_names(run)
     att = [r for r in table if _attention(r)]
-    subs = {(r["student_id"], r["lesson"]) for r in table if r["status"] != "missing"}
-    parts = ["<!doctype html><html><head><meta charset='utf-8'><title>Grading report</title><style>"
-             "body{font-family:system-ui,sans-serif;margin:2rem}table{border-collapse:collapse}"
-             "td,th{border:1px solid #ccc;padding:.2rem .5rem;font-size:.9rem;text-align:left}</style>"
-             "</head><body><h1>Grading report</h1>",
-             f"<p>{len({r['student_id'] for r in table})} students, {len(subs)} submissions graded, "
-             f"{len(att)} items need attention.</p>",
-             "<p>Isolation in force: " + e("; ".join(run.get("isolation", [])) or "unknown") + "</p>",
-             _plots(table, lessons) if table else "",
-             "<h2>Needs attention</h2>"]
-    if att:
-        parts.append("<table><tr><th>student</th><th>lesson</th><th>exercise</th><th>status</th>"
-                     "<th>reason</th></tr>" + "".join(
-                         f"<tr><td>{e(r['student_id'])}</td><td>{e(r['lesson'])}</td><td>{e(r['exercise'])}</td>"
-                         f"<td>{e(r['status'])}</td><td>{e(str(r['message'])[:400])}</td></tr>" for r in att)
-                     + "</table>")
-    else:
-        parts.append("<p>Nothing.</p>")
-    skipped = run.get("skipped", [])
-    if skipped:
-        parts.append("<h2>Files skipped</h2><ul>" + "".join(
-            f"<li>{e(s['path'])}: {e(s['reason'])}</li>" for s in skipped) + "</ul>")
-    parts.append("</body></html>")
-    return "\n".join(parts)
+    by_student = defaultdict(list)
+    for r in att:
+        by_student[r["student_id"]].append(r)
+    dists = [d for d in (distribution(table, lesson) for lesson in lessons) if d]
+    rates = pass_rates(table, written)
+    pass_png = _charts(dists, rates)
+    return render("report.html.j2", n_students=len({r["student_id"] for r in table}),
+                  n_submissions=len({(r["student_id"], r["lesson"]) for r in table if r["status"] != "missing"}),
+                  n_attention=len(att), n_attention_students=len(by_student),
+                  isolation="; ".join(run.get("isolation", [])) or "unknown",
+                  distributions=dists, pass_rates=rates, pass_png=pass_png,
+                  mistakes=common_mistakes(results, written), late=late_submissions(results),
+                  attention=dict(sorted(by_student.items())), skipped=run.get("skipped", []))
 
 
-def write_report(folders: list[Path], out: Path) -> dict:
-    """Merge ``folders`` and write the report files into ``out``; -> counts."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    run, results = load([Path(f) for f in folders])
-    table = rows(run, results)
-    lessons = sorted(set(run.get("lessons", {})) | {r["lesson"] for r in results})
+def _write_csvs(out: Path, table, lessons) -> None:
     with open(out / "grades.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.DictWriter(f, GRADE_COLUMNS, extrasaction="ignore")
         w.writeheader()
@@ -141,14 +155,29 @@ def write_report(folders: list[Path], out: Path) -> dict:
             p = per[s]
             w.writerow([s, *[f"{p[k]:g}" for k in lessons], f"{p['total']:g}", f"{p['max_total']:g}",
                         int(p["needs_attention"])])
+
+
+def write_report(folders: list[Path], out: Path) -> dict:
+    """Merge ``folders`` (and their hand grades) and write the report files into ``out``; -> counts."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    folders = [Path(f) for f in folders]
+    run, stored = load(folders)
+    hand = hand_grades(folders + ([out] if out.resolve() not in {f.resolve() for f in folders} else []))
+    results = merge_hand_grades(copy.deepcopy(stored), hand)
+    table = rows(run, results)
+    lessons = sorted(set(run.get("lessons", {})) | {r["lesson"] for r in results})
+    _write_csvs(out, table, lessons)
     for r in results:
         page = out / "feedback" / r["student"] / f"{r['lesson']}.html"
         page.parent.mkdir(parents=True, exist_ok=True)
         page.write_text(feedback_html(r), encoding="utf-8")
-    (out / "report.html").write_text(_report_html(run, table, lessons), encoding="utf-8")
-    if any(Path(f).resolve() != out.resolve() for f in folders):   # a merged folder can be re-reported
+    (out / "report.html").write_text(_report_html(run, table, lessons, results), encoding="utf-8")
+    if any(f.resolve() != out.resolve() for f in folders):   # a merged folder can be re-reported
         write_json(out / "run.json", run)
-        for r in results:
+        for r in stored:
             write_json(result_path(out, r["student"], r["lesson"]), r)
+        if hand:
+            write_all(out, hand)
     return {"rows": len(table), "submissions": len(results),
             "needs_attention": sum(_attention(r) for r in table)}

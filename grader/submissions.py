@@ -13,6 +13,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from . import lms
+
 __all__ = ["Submission", "discover", "shard_of", "parse_shard", "file_sha256", "STUDENT_ID", "MAX_BYTES"]
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,99}$")
@@ -91,10 +93,11 @@ def discover(source: Path, lessons: list[str], unpack_dir: Path | None = None,
         if unpack_dir is None:
             raise ValueError("discover: unpack_dir is required for a zip")
         with zipfile.ZipFile(source) as zf:
+            lms_plan = lms.plan(zf.infolist(), lessons_set)  # LMS HOOK (grader/lms.py): Canvas/Moodle zips, else None
             for info in zf.infolist():
                 if info.is_dir():
                     parts = PurePosixPath(info.filename).parts
-                    if len(parts) == 1 and STUDENT_ID.match(parts[0]) and keep(parts[0]):
+                    if len(parts) == 1 and not lms_plan and STUDENT_ID.match(parts[0]) and keep(parts[0]):  # LMS HOOK
                         students.add(parts[0])
                     continue
                 parts = PurePosixPath(info.filename.replace("\\", "/")).parts
@@ -104,7 +107,7 @@ def discover(source: Path, lessons: list[str], unpack_dir: Path | None = None,
                 # a zip of the SUBMISSIONS folder itself has one extra top-level folder
                 if len(parts) == 3 and parts[1] and STUDENT_ID.match(parts[1]) and not parts[0].endswith(".ipynb"):
                     parts = parts[1:]
-                student, lesson, reason = _classify(parts, lessons_set)
+                student, lesson, reason = lms_plan.classify(info) if lms_plan else _classify(parts, lessons_set)
                 if not reason and info.file_size > MAX_BYTES:
                     reason = f"too large ({info.file_size >> 20} MB)"
                 if reason:
