@@ -38,7 +38,7 @@ __all__ = ["ROSTER", "Roster", "LmsEntry", "LmsPlan", "load_roster", "parse_canv
 
 ROSTER: contextvars.ContextVar = contextvars.ContextVar("bw_lms_roster", default=None)
 
-_CANVAS = re.compile(r"^(?P<name>[^/]*?)_(?P<late>LATE_)?(?P<uid>anon_\w+?|\d+)_(?P<aid>\d+)_(?P<file>.+)$")
+_CANVAS = re.compile(r"^(?:(?P<name>[^/]*?)_)??(?P<late>LATE_)?(?P<uid>anon_[A-Za-z0-9]+|\d+)_(?P<aid>\d+)_(?P<file>.+)$")
 _MOODLE = re.compile(r"^(?P<name>[^/]+)_(?P<pid>\d+)_assignsubmission_file(?:_(?P<flat>[^/]+)|/(?P<path>.+))$")
 _COPY = re.compile(r"(?:-\d+| \(\d+\)|_\d+)$")
 
@@ -106,7 +106,7 @@ def parse_canvas(name: str, order_hint=()) -> LmsEntry | None:
     if not m or "/" in name:
         return None
     uid = m.group("uid")
-    return LmsEntry("canvas", name, uid, m.group("name"), m.group("file"), bool(m.group("late")),
+    return LmsEntry("canvas", name, uid, m.group("name") or "", m.group("file"), bool(m.group("late")),
                     (int(m.group("aid")), *order_hint))
 
 

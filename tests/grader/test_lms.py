@@ -1,0 +1,145 @@
+"""LMS submissions zips in (Canvas, Moodle: names as the LMSs write them) and gradebook files out."""
+from __future__ import annotations
+
+import csv
+import io
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from grader.release import lesson_names  # noqa: E402
+from grader.export import CANVAS_COLUMNS, MOODLE_COLUMNS, write_gradebook  # noqa: E402
+from grader.lms import _name_of, lesson_of, load_roster, parse_canvas, parse_moodle, plan  # noqa: E402
+from grader_corpus import read_grades  # noqa: E402
+from lms_class import LESSON, QUESTION, lms_run  # noqa: E402
+
+LESSONS = {"01_forward_propagation", "02_loss_functions"}
+
+
+def test_canvas_names_are_parsed_as_canvas_writes_them():
+    e = parse_canvas("doealice_LATE_1001_5001_01_forward_propagation-2.ipynb")
+    assert (e.name, e.lms_id, e.late, e.filename, e.order[0]) == \
+           ("doealice", "1001", True, "01_forward_propagation-2.ipynb", 5001)
+    e = parse_canvas("anon_x7Yz_77_01_forward_propagation.ipynb")     # anonymous grading: no name
+    assert (e.name, e.lms_id, e.late) == ("", "anon_x7Yz", False)
+    assert parse_canvas("alice/01_forward_propagation.ipynb") is None
+    assert parse_canvas("01_forward_propagation.ipynb") is None
+
+
+def test_moodle_names_are_parsed_in_both_layouts():
+    e = parse_moodle("Zoë Ñúñez_503_assignsubmission_file/sub/01_forward_propagation.ipynb")
+    assert (e.name, e.lms_id, e.filename, e.late) == ("Zoë Ñúñez", "503", "01_forward_propagation.ipynb", None)
+    e = parse_moodle("Bob Smith_502_assignsubmission_file_01_forward_propagation (1).ipynb")
+    assert (e.name, e.lms_id, e.filename) == ("Bob Smith", "502", "01_forward_propagation (1).ipynb")
+    assert parse_moodle("Bob Smith_502_assignsubmission_onlinetext_/onlinetext.html") is None
+
+
+@pytest.mark.parametrize("name, lesson", [("01_forward_propagation.ipynb", "01_forward_propagation"),
+                                          ("01_forward_propagation-1.ipynb", "01_forward_propagation"),
+                                          ("01_forward_propagation (2).ipynb", "01_forward_propagation"),
+                                          ("Copy of 02_loss_functions.ipynb", "02_loss_functions"),
+                                          ("notes.ipynb", None), ("01_forward_propagation.txt", None)])
+def test_lesson_is_recovered_from_the_file_name(name, lesson):
+    assert lesson_of(name, LESSONS) == lesson
+
+
+def test_a_name_stored_without_the_utf8_flag_is_decoded():
+    info = zipfile.ZipInfo("ñúñezzoë_1003_5003_x.ipynb".encode("utf-8").decode("cp437"))
+    info.flag_bits = 0
+    assert _name_of(info) == "ñúñezzoë_1003_5003_x.ipynb"
+
+
+def test_an_ordinary_submissions_zip_is_not_taken_for_an_lms_zip():
+    infos = [zipfile.ZipInfo("alice/01_forward_propagation.ipynb"), zipfile.ZipInfo("bob_1_2_x.ipynb")]
+    assert plan(infos, LESSONS) is None
+
+
+def test_roster_errors_name_the_file_and_column(tmp_path):
+    p = tmp_path / "r.csv"
+    p.write_text("id,name\n1,A\n")
+    with pytest.raises(ValueError, match="needs a student_id column"):
+        load_roster(p)
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    return lms_run(tmp_path_factory)
+
+
+@pytest.mark.slow
+def test_canvas_zip_is_graded_into_the_right_students(run):
+    assert run["canvas_rc"] == 0, run["canvas_stderr"]
+    g = read_grades(run["canvas_results"])
+    assert {k[0] for k in g} == {"alice", "bob", "zoe"}, sorted({k[0] for k in g})
+    assert g[("alice", LESSON, QUESTION)]["status"] == "needs_manual"
+    assert g[("zoe", LESSON, QUESTION)]["status"] == "needs_manual"           # non-ASCII name, matched by name
+    # the duplicate resolved to the later upload (-1, larger attachment id): bob's answers, not the blank
+    assert g[("bob", LESSON, QUESTION)]["status"] == "needs_manual"
+    autos = [r for (s, lsn, ex), r in g.items() if s == "bob" and lsn == LESSON and ex != QUESTION]
+    assert autos and all(r["score"] == r["max_score"] for r in autos), autos
+    err = run["canvas_stderr"]
+    assert "strangerx_1999_5004_01_forward_propagation.ipynb" in err and "not in the roster" in err
+    assert "doealice_LATE_1001_5006_notes.txt" in err
+    assert "smithbob_1002_5002_01_forward_propagation.ipynb: superseded by a later submission" in err
+    report = (run["canvas_results"] / "report.html").read_text()
+    late = report.split("<h2>Late submissions</h2>")[1].split("</ul>")[0]
+    assert "alice" in late and "bob" not in late and "zoe" not in late
+
+
+@pytest.mark.slow
+def test_moodle_zip_is_graded_into_the_right_students(run):
+    assert run["moodle_rc"] == 0, run["moodle_stderr"]
+    g = read_grades(run["moodle_results"])
+    assert {k[0] for k in g} == {"alice", "bob"}
+    bob = [r for (s, lsn, ex), r in g.items() if s == "bob" and lsn == LESSON and ex != QUESTION]
+    assert all(r["score"] == r["max_score"] for r in bob), bob          # the later "(1)" upload, not the blank
+    err = run["moodle_stderr"]
+    assert "Who Knows_599_assignsubmission_file/01_forward_propagation.ipynb" in err and "not in the roster" in err
+    assert "superseded by a later submission" in err
+    assert "Late submissions" not in (run["moodle_results"] / "report.html").read_text()   # Moodle names carry none
+
+
+def _csv(path):
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.reader(f))
+
+
+@pytest.mark.slow
+def test_canvas_export_matches_the_gradebook_import_format(run, tmp_path):
+    roster = load_roster(run["roster"])
+    err = io.StringIO()
+    out = tmp_path / "canvas.csv"
+    n = write_gradebook([run["canvas_results"]], "canvas", out, roster, log=lambda m, file=None: err.write(m + "\n"))
+    rows = _csv(out)
+    assert n == 3 and rows[0] == CANVAS_COLUMNS + lesson_names()
+    assert rows[1][:5] == ["    Points Possible", "", "", "", ""] and all(float(x) > 0 for x in rows[1][5:])
+    by_id = {r[1]: r for r in rows[2:]}
+    assert by_id["1001"][:5] == ["Doe, Alice", "1001", "S-1", "alice@uni.example", "Section A"]
+    assert rows[4][0] == "Ñúñez, Zoë"
+    # the written answers are not graded yet: the lesson total is left empty, never 0, and listed;
+    # so are the lessons nobody handed in (missing)
+    assert all(x == "" for r in rows[2:] for x in r[5:]), rows
+    assert err.getvalue().count(f"{LESSON}: needs_manual ({QUESTION})") == 3, err.getvalue()
+    assert err.getvalue().count("02_loss_functions: missing") == 3
+
+
+@pytest.mark.slow
+def test_moodle_and_csv_exports_per_exercise(run, tmp_path):
+    roster = load_roster(run["roster"])
+    out = tmp_path / "moodle.csv"
+    write_gradebook([run["moodle_results"]], "moodle", out, roster, per_exercise=True, log=lambda *a, **k: None)
+    rows = _csv(out)
+    assert rows[0][:4] == MOODLE_COLUMNS and all(c.split()[0] in lesson_names() for c in rows[0][4:])
+    alice = next(r for r in rows if r[2] == "ID-1")
+    assert alice[:4] == ["Alice", "Doe", "ID-1", "alice@uni.example"]
+    cols = dict(zip(rows[0], alice))
+    assert cols[f"{LESSON} {QUESTION}"] == "" and float(cols[f"{LESSON} dense_forward"]) > 0, cols
+    zoe = next(r for r in rows if r[2] == "ID-3")                       # no Moodle submission: every cell empty
+    assert zoe[4:] == [""] * (len(rows[0]) - 4)
+    out = tmp_path / "plain.csv"
+    write_gradebook([run["moodle_results"]], "csv", out, None, log=lambda *a, **k: None)
+    assert _csv(out)[0] == ["student_id", *lesson_names()] and [r[0] for r in _csv(out)[1:]] == ["alice", "bob"]
