@@ -16,13 +16,13 @@ UNKNOWN = "unknown"
 # code -> what "N students ..." did (the wording of report.html's common-mistakes table)
 WORDING = {
     "transpose": "transposed a matrix (e.g. dW instead of dW.T)",
-    "factor_N": "are off by a factor of the batch size N (a missing or extra mean over the batch)",
+    "factor_N": "got results off by a factor of the batch size N (a missing or extra mean over the batch)",
     "overflow": "overflowed or produced inf/nan for large inputs (no stable formulation)",
     "in_place": "modified an input array in place",
     "wrong_axis": "summed or averaged over the wrong axis",
     "wrong_shape": "returned an array of the wrong shape",
     "dtype": "changed the dtype (e.g. float32 input returned as float64)",
-    "sign": "have the sign of the result flipped",
+    "sign": "flipped the sign of the result",
     "mismatch": "returned wrong values (no more specific diagnosis)",
     UNKNOWN: "failed a check the grader could not diagnose (no diagnosis code recorded)",
 }
@@ -39,7 +39,7 @@ class Mistake:
 def describe(code: str | None) -> str:
     """The instructor-facing words for a diagnosis code (unknown codes are named as they are)."""
     code = code or UNKNOWN
-    return WORDING.get(code, f"failed with diagnosis {code!r} (no wording for this code yet)")
+    return WORDING.get(code, f"failed with diagnosis code {code} (no wording for this code yet)")
 
 
 def common_mistakes(results: list[dict], written: set[tuple[str, str]] = frozenset()) -> dict[str, list[Mistake]]:
