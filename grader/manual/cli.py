@@ -17,6 +17,8 @@ def add_manual_parser(sub) -> None:
     p.add_argument("--submissions", type=Path, default=None, metavar="PATH",
                    help="the folder or zip that was graded (read-only), where the answers' text is taken from "
                         "the first time")
+    p.add_argument("--roster", type=Path, default=None, metavar="ROSTER.csv",
+                   help="with an LMS submissions zip as --submissions: the roster autograde used")
     p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
     p.add_argument("--root", type=Path, default=None, metavar="DIR", help="course folder holding solutions/")
     g = p.add_mutually_exclusive_group()
@@ -62,6 +64,15 @@ def run_manual(args) -> int:
         print(f"grader manual: --submissions: {args.submissions} does not exist", file=sys.stderr)
         return 2
     grader = args.grader or getpass.getuser()
+    try:
+        from ..lms import use_roster
+        use_roster(args.roster)
+    except (OSError, ValueError) as e:
+        print(f"grader manual: {e}", file=sys.stderr)
+        return 2
+    if args.import_ is not None and not args.import_.is_file():
+        print(f"grader manual: --import: {args.import_} does not exist", file=sys.stderr)
+        return 2
     try:
         answers = collect_answers(args.results, args.submissions)
     except MissingAnswers as e:

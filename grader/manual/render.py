@@ -21,6 +21,8 @@ _TAGS = {"p", "br", "hr", "em", "strong", "b", "i", "code", "pre", "blockquote",
          "h1", "h2", "h3", "h4", "h5", "h6", "a", "img", "table", "thead", "tbody", "tr", "th", "td",
          "del", "sub", "sup", "span", "div"}
 _IMG = re.compile(r"^data:image/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]+$")
+_IMG_TAG = re.compile(r"<img([^>]*?)/?>")
+_ALT = re.compile(r'\salt="([^"]*)"')
 _MATH = re.compile(r'<(span|div) class="math">(.*?)</\1>', re.S)
 _ATTACH = re.compile(r"attachment:([^\s)\"'<>]+)")
 
@@ -85,4 +87,16 @@ def render_markdown(text: str, attachments: dict | None = None) -> str:
     raw = _markdown()(_ATTACH.sub(attach, str(text or "")))
     clean = bleach.clean(raw, tags=_TAGS, attributes=_attrs, protocols={"http", "https", "mailto", "data"},
                          strip=True)
-    return _MATH.sub(_math, clean)
+    return _MATH.sub(_math, _IMG_TAG.sub(_image, clean))
+
+
+def _image(m) -> str:
+    """Every image keeps a text alternative; an image whose source was refused says so in words."""
+    attrs = m.group(1)
+    alt = _ALT.search(attrs)
+    if "src=" not in attrs:
+        what = html.escape(html.unescape(alt.group(1))) if alt and alt.group(1) else "no description"
+        return f'<span class="noimg">[image not shown (not embedded in the notebook): {what}]</span>'
+    if not alt or not alt.group(1).strip():
+        attrs = _ALT.sub("", attrs) + ' alt="image in the answer (the student gave no description)"'
+    return f"<img{attrs}>"

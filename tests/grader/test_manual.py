@@ -114,7 +114,7 @@ def test_student_markdown_cannot_run_script_but_keeps_maths_and_images():
     assert "<script" not in html and "onerror" not in html and "onclick" not in html and "javascript:" not in html
     assert "<strong>ok</strong>" in html and 'href="https://ok.example"' in html
     assert 'alt="a^2 + b^2"' in html and "data:image/svg+xml;base64," in html     # maths drawn on the server
-    assert "example.com/t.png" not in html and 'src="data:image/png;base64,iVBORw0KGgo="' in html
+    assert "example.com/t.png" not in html and "[image not shown (not embedded in the notebook): remote]" in html and 'src="data:image/png;base64,iVBORw0KGgo="' in html
 
 
 def test_spreadsheet_round_trip(results, tmp_path):
