@@ -4,17 +4,20 @@ Gradebook files an LMS imports, one column per lesson (or per exercise). Only ``
 are written; anything else (error, timeout, tampered, missing, a written answer not graded yet)
 is left EMPTY and listed on stderr, never exported as 0.
 
-* **Canvas** (Grades > Import; the layout of Canvas's own gradebook export, documented e.g. in
-  Ohio State's "Import a CSV file into Carmen grades", teaching.resources.osu.edu, and the
-  Canvas Instructor Guide "How do I import grades in the Gradebook?"): the columns ``Student,
-  ID, SIS User ID, SIS Login ID, Section`` (Student = "Last, First", ID = the Canvas user id),
-  then one column per assignment, and a second row ``Points Possible`` with each column's
-  maximum. A column named as no existing assignment creates one on import.
-* **Moodle** (Grades > Import > CSV file, ``grade/import/csv`` of moodle/moodle: the file's users
-  are identified by one column mapped to ``useridnumber``, ``useremail``, ``username`` or
-  ``userid`` under "Map from / Map to"; the other columns map to grade items): the columns of
-  Moodle's own grade export (``grade/export/txt``) ``First name, Last name, ID number, Email
-  address`` and one column per lesson. Map "ID number" (or "Email address") to the identifier.
+* **Canvas** (Grades > Import), as its importer reads it (instructure/canvas-lms
+  ``app/models/gradebook_importer.rb``: the header must start ``Student``, ``ID``, then ``SIS User ID``,
+  ``SIS Login ID`` and end the student columns with ``Section``; a row whose first cell matches
+  ``/Points Possible/`` gives the points; a student is found by the Canvas user id in ``ID``, then the
+  SIS ids, then ``Student`` equal to the name or sortable name; a column title that matches no
+  assignment creates one) and as Canvas exports it (Ohio State, "Import a CSV file into Carmen
+  grades", teaching.resources.osu.edu): ``Student, ID, SIS User ID, SIS Login ID, Section`` (Student =
+  "Last, First"), one column per assignment, a second row ``    Points Possible``.
+* **Moodle** (Grades > Import > CSV file; moodle/moodle ``grade/import/csv/classes/load_data.php``,
+  ``map_user_data_with_value``: the users are identified by ONE column mapped to ``userid``,
+  ``useridnumber``, ``useremail`` or ``username`` under "Map from / Map to", a row with that cell
+  empty is skipped; the other columns map to grade items): ``First name, Last name, ID number,
+  Email address`` (user columns as in Moodle's own grade export) and one column per lesson. Map
+  "ID number" (or "Email address") to the identifier.
 * **csv**: ``student_id`` and one column per lesson/exercise.
 
 The roster (see :mod:`grader.lms`) gives names, ids and sections; students in the results but

@@ -227,3 +227,21 @@ def test_common_mistakes_section_screenshot(browser, tmp_path):
         _axe(page, "report.html with common mistakes")
     finally:
         ctx.close()
+
+
+def test_the_page_needs_the_token_and_a_local_host(server):
+    import urllib.error
+    import urllib.request
+
+    def status(url, headers=None, data=None):
+        try:
+            return urllib.request.urlopen(urllib.request.Request(url, data=data, headers=headers or {}),
+                                          timeout=10).status
+        except urllib.error.HTTPError as e:
+            return e.code
+    q = f"{server['base']}/q/{LESSON}/{QUESTION}"
+    assert status(q) == 403 and status(q + "?token=wrong") == 403 and status(q + f"?token={server['token']}") == 200
+    assert status(q + f"?token={server['token']}", {"Host": "evil.example"}) == 403      # DNS rebinding
+    body = json.dumps({"lesson": LESSON, "question": QUESTION, "group": "x", "score": "1"}).encode()
+    assert status(f"{server['base']}/api/grade?token={server['token']}", {"Content-Type": "application/json"},
+                  body) == 403                                     # the API wants the X-Token header

@@ -201,3 +201,15 @@ def test_report_common_mistakes_and_charts(tmp_path):
     assert "L1 ex1" in rates and "written_q" not in rates and "<td>1</td><td>8</td><td>12 %</td>" in rates
     att = html.split("<h2>Needs attention</h2>")[1]
     assert att.count("<h3>") == 8 and "<h3>s1 (1)</h3>" in att      # grouped by student
+
+
+def test_rubric_items_added_on_the_page_go_to_results_not_solutions(results):
+    from grader.manual.store import add_rubric_item, load_rubric_additions
+    sources = {p: p.read_bytes() for p in (ROOT / "solutions").rglob("*.ipynb")}
+    item = add_rubric_item(results, "01_forward_propagation", "written_nonlinearity", -0.5, "  no   example ")
+    assert item == {"id": "r1", "points": -0.5, "text": "no example"}
+    q = next(q for q in load_questions(ROOT, ["01_forward_propagation"], load_rubric_additions(results)))
+    assert q.rubric[-1] == RubricItem("r1", -0.5, "no example") and q.rubric[0].id == "s1"
+    assert {p: p.read_bytes() for p in (ROOT / "solutions").rglob("*.ipynb")} == sources
+    with pytest.raises(ValueError, match="text is empty"):
+        add_rubric_item(results, "01_forward_propagation", "written_nonlinearity", -1, "   ")
