@@ -20,7 +20,7 @@ from .manual.store import hand_grades, merge_hand_grades, write_all
 from .pages import render
 from .store import load, result_path, write_json
 
-__all__ = ["rows", "write_report", "GRADE_COLUMNS"]
+__all__ = ["rows", "write_report", "GRADE_COLUMNS", "written_names", "distribution", "pass_rates"]
 
 GRADE_COLUMNS = ["student_id", "lesson", "exercise", "score", "max_score", "status", "message", "grader", "comment"]
 _BINS = [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100.01]

@@ -32,6 +32,7 @@ def _serve(state, port: int, token: str) -> int:
     import asyncio
 
     import tornado.httpserver
+    import tornado.netutil
 
     from .server import make_app
 
@@ -43,7 +44,6 @@ def _serve(state, port: int, token: str) -> int:
         print(f"grading page: {url}\n(Ctrl-C stops it; every grade is saved as you go)", flush=True)
         await asyncio.Event().wait()
 
-    import tornado.netutil
     try:
         asyncio.run(main())
     except KeyboardInterrupt:
