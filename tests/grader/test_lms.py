@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import sys
 import zipfile
 from pathlib import Path
@@ -143,3 +144,38 @@ def test_moodle_and_csv_exports_per_exercise(run, tmp_path):
     out = tmp_path / "plain.csv"
     write_gradebook([run["moodle_results"]], "csv", out, None, log=lambda *a, **k: None)
     assert _csv(out)[0] == ["student_id", *lesson_names()] and [r[0] for r in _csv(out)[1:]] == ["alice", "bob"]
+
+
+@pytest.mark.slow
+def test_manual_spreadsheet_from_the_command_line(run, tmp_path, capsys):
+    import shutil
+
+    from grader.__main__ import main
+    results = tmp_path / "results"
+    shutil.copytree(run["canvas_results"], results)
+    sheet = tmp_path / "answers.csv"
+    assert main(["manual", str(results), "--export", str(sheet)]) == 2          # the answers' text is needed once
+    assert "pass --submissions" in capsys.readouterr().err
+    assert main(["manual", str(results), "--submissions", str(run["canvas"]), "--roster", str(run["roster"]),
+                 "--export", str(sheet)]) == 0
+    rows = _csv(sheet)
+    assert rows[0] == ["student", "lesson", "question", "answer", "max", "score", "comment"]
+    assert sorted(r[0] for r in rows[1:]) == ["alice", "bob", "zoe"] and all(r[5] == "" for r in rows[1:])
+    assert "**collapse**" in next(r[3] for r in rows if r[0] == "bob")
+    for r in rows[1:]:
+        r[5], r[6] = ("2", "well argued") if r[0] == "alice" else ("", "")
+    rows[2][5] = "2.5"                                                   # row 3: above the maximum
+    with open(sheet, "w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
+    assert main(["manual", str(results), "--import", str(sheet)]) == 1     # answers cached: no --submissions now
+    err = capsys.readouterr().err
+    assert "nothing imported" in err and re.search(r"row 3 \(line \d+\): score: at most 2", err), err
+    assert not (results / "manual" / "grades.json").exists()
+    rows[2][5] = ""
+    with open(sheet, "w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
+    assert main(["manual", str(results), "--import", str(sheet), "--grader", "TA"]) == 0
+    assert main(["report", str(results)]) == 0
+    g = read_grades(results)
+    assert (g[("alice", LESSON, QUESTION)]["status"], g[("alice", LESSON, QUESTION)]["grader"]) == ("graded", "TA")
+    assert g[("bob", LESSON, QUESTION)]["status"] == "needs_manual"

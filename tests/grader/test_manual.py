@@ -155,7 +155,8 @@ def test_a_malformed_import_changes_nothing_and_names_the_lines(results, tmp_pat
     with pytest.raises(ImportRejected) as info:
         import_csv(results, answers, bad, "prof")
     problems = info.value.problems
-    assert [p.split(":")[0] for p in problems] == ["line 4", "line 5", "line 6", "line 7"], problems
+    assert [p.split(":")[0] for p in problems] == ["row 3 (line 3)", "row 4 (line 5)", "row 5 (line 6)",
+                                                   "row 6 (line 7)"], problems
     assert "expected a number" in problems[0] and "at most 2" in problems[1]
     assert "'dan'" in problems[2] and "max must stay 2" in problems[3]
     assert (results / "manual" / "grades.json").read_text() == before
