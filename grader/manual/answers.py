@@ -3,8 +3,9 @@
 The result JSONs say which written answers wait for a hand grade (``needs_manual``) and which
 submission (its SHA-256) was graded. The answer text is taken from the result when it carries
 one (``exercise["answer"]``), else from ``RESULTS/manual/answers.json``, a cache filled from the
-graded submissions (``--submissions``: the same folder or zip that was graded, opened read-only;
-a file whose hash differs from the graded one is not used).
+graded submissions by ``grader autograde`` (:func:`prefetch`) or ``grader manual --submissions``
+(the same folder or zip that was graded, opened read-only; a file whose hash differs from the
+graded one is not used).
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from pathlib import Path
 from ..store import load, write_json
 from .store import folder
 
-__all__ = ["Answer", "Group", "collect_answers", "group_answers", "normalise", "MissingAnswers"]
+__all__ = ["Answer", "Group", "collect_answers", "group_answers", "normalise", "MissingAnswers", "prefetch"]
 
 
 class MissingAnswers(Exception):
@@ -65,6 +66,7 @@ def _from_notebook(path: str, questions: set[str]) -> dict:
 
 def _fill_cache(results: Path, submissions: Path, wanted: dict, cache: dict) -> None:
     from ..release import lesson_names
+    from ..restore import SubmissionError
     from ..submissions import discover
     lessons = sorted({lesson for _, lesson in wanted} | set(lesson_names()))
     with tempfile.TemporaryDirectory(prefix="bw-manual-") as tmp:
@@ -72,7 +74,11 @@ def _fill_cache(results: Path, submissions: Path, wanted: dict, cache: dict) -> 
         for s in subs:
             want = wanted.get((s.student, s.lesson))
             if want and want[0] == s.sha256:
-                cache[f"{s.student}/{s.lesson}"] = {"sha256": s.sha256, "answers": _from_notebook(s.path, want[1])}
+                try:
+                    found = _from_notebook(s.path, want[1])
+                except (SubmissionError, OSError):       # reported as missing below, by name
+                    continue
+                cache[f"{s.student}/{s.lesson}"] = {"sha256": s.sha256, "answers": found}
     write_json(folder(results) / "answers.json", cache)
 
 
@@ -116,3 +122,12 @@ def group_answers(answers: list[Answer]) -> dict[tuple[str, str], list[Group]]:
         key = hashlib.sha256(normalise(a.text).encode("utf-8")).hexdigest()[:16]
         groups.setdefault((a.lesson, a.question), {}).setdefault(key, []).append(a)
     return {q: [Group(q[0], q[1], k, tuple(v)) for k, v in g.items()] for q, g in groups.items()}
+
+
+def prefetch(results: Path, submissions: Path) -> int:
+    """After ``grader autograde``: cache the written answers' text, so ``grader manual RESULTS`` needs no
+    ``--submissions``; -> how many answers are ready (never raises for a missing one)."""
+    try:
+        return len(collect_answers(results, submissions))
+    except MissingAnswers:
+        return 0
