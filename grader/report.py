@@ -68,10 +68,11 @@ def _png(fig) -> str:
 
 
 def distribution(table, lesson) -> dict | None:
-    """Per-student percentage of ``lesson`` (submissions only) binned; ``None`` if nobody handed it in."""
+    """Per-student percentage of ``lesson`` (submissions only; written answers once graded by hand),
+    binned; ``None`` if nobody handed it in."""
     acc = defaultdict(lambda: [0.0, 0.0])
     for r in table:
-        if r["lesson"] == lesson and r["status"] != "missing":
+        if r["lesson"] == lesson and r["status"] not in ("missing", "needs_manual"):   # ungraded: not yet counted
             acc[r["student_id"]][0] += float(r["score"] or 0)
             acc[r["student_id"]][1] += float(r["max_score"] or 0)
     pct = [100 * a / m for a, m in acc.values() if m]
