@@ -1,7 +1,6 @@
 """``grader manual RESULTS [--grader NAME] [--submissions PATH] [--port N] [--export F | --import F]``."""
 from __future__ import annotations
 
-import argparse
 import getpass
 import secrets
 import sys
