@@ -6,6 +6,7 @@ import signal
 import sys
 from pathlib import Path
 
+from .hub import add_hub_parser, run_hub
 from .release import release
 
 __all__ = ["main"]
@@ -51,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="run a lesson notebook's visible tests like the autograder")
     p.add_argument("notebook", type=Path)
     p.add_argument("--timeout", type=_positive, default=30, metavar="SECONDS")
+    add_hub_parser(sub)
     return parser
 
 
@@ -108,6 +110,8 @@ def main(argv=None) -> int:
     if args.command == "validate":
         from .validate import validate
         return validate(args.notebook, timeout=args.timeout)
+    if args.command == "hub":
+        return run_hub(args)
     return 2
 
 
