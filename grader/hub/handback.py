@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pwd
 import re
 import shutil
 import tempfile
@@ -134,8 +135,10 @@ def hand_back(room: Classroom, results: Path) -> tuple[list[Handback], list[str]
             os.chmod(d / f"{h.lesson}.html", FEEDBACK_FILE_MODE)
         for lesson in sorted({h.lesson for h in items}):
             _release(room, staging, lesson)
-    for name in names:
+    gid = room.gid()
+    for name, h in names.items():
         target = room.feedback / f"{name}.html"
-        if target.is_file():
+        if h in items and target.is_file():     # readable by its student and the instructors only
+            os.chown(target, pwd.getpwnam(h.student).pw_uid, gid)
             os.chmod(target, FEEDBACK_FILE_MODE)
     return items, problems

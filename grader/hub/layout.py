@@ -20,6 +20,8 @@ path                        mode    owner:group         why
 ``.../feedback``            2771    root:instructors    students cannot list it: a page is found only
                                                         by its name, a hash of the submission's
                                                         secret, which only its author can read
+``.../feedback/<h>.html``   0440    student:instructors written by ``grader hub return``: readable by
+                                                        its student and the instructors only
 ==========================  ======  ==================  =============================================
 """
 from __future__ import annotations
@@ -48,7 +50,7 @@ EXCHANGE_MODES = (
 )
 SUBMISSION_DIR_MODE = 0o750
 SUBMISSION_FILE_MODE = 0o440
-FEEDBACK_FILE_MODE = 0o644
+FEEDBACK_FILE_MODE = 0o440
 
 
 @dataclass(frozen=True)
