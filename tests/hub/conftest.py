@@ -167,10 +167,11 @@ def classroom():
     log = open(ARTIFACTS / "jupyterhub.log", "w")
     proc = None
     try:
-        grader("hub", "setup", "--roster", base / "roster.csv", "--instructor", names["instructor"],
-               "--state", base / "state", "--venv", VENV, "--exchange", room.exchange, "--group", group,
-               "--home-base", base / "home", "--port", ports["port"], "--hub-port", ports["hub_port"],
-               "--proxy-api-port", ports["proxy_api_port"])
+        setup_args = ["hub", "setup", "--roster", base / "roster.csv", "--instructor", names["instructor"],
+                      "--state", base / "state", "--venv", VENV, "--exchange", room.exchange, "--group", group,
+                      "--home-base", base / "home", "--port", ports["port"], "--hub-port", ports["hub_port"],
+                      "--proxy-api-port", ports["proxy_api_port"]]
+        grader(*setup_args)
         token = secrets.token_hex(32)
         env = dict(os.environ, BW_CLASSROOM=str(base / "state" / "classroom.json"), BW_HUB_SERVICE_TOKEN=token)
         proc = subprocess.Popen([str(BIN / "jupyterhub"), "-f", str(ROOT / "deploy/jupyterhub/jupyterhub_config.py")],
@@ -183,6 +184,7 @@ def classroom():
             list(pool.map(hub.start_server, names.values()))
         TIMINGS["hub + 3 servers ready"] = time.monotonic() - t0
         yield {"hub": hub, "names": names, "room": room, "base": base, "state": base / "state",
+               "setup_args": setup_args,
                "homes": {k: Path(pwd.getpwnam(v).pw_dir) for k, v in names.items()}}
     finally:
         if proc is not None:

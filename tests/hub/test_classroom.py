@@ -40,10 +40,28 @@ def _fetched_feedback(hub, user, lesson) -> dict[str, str]:
     return out
 
 
-def test_students_see_both_released_lessons(flow):
-    for user, listed in flow["seen"].items():
-        got = sorted((x["assignment_id"], x["status"]) for x in listed)
-        assert got == [(lesson, "released") for lesson in LESSONS], f"{user} sees {got}"
+def test_students_see_both_released_lessons(classroom, flow):
+    """Before the loop, in each student's Assignments list (B may have fetched lesson 2 in the
+    browser test already)."""
+    a, b = classroom["names"]["a"], classroom["names"]["b"]
+    got = {u: sorted((x["assignment_id"], x["status"]) for x in listed) for u, listed in flow["seen"].items()}
+    assert got[a] == [(lesson, "released") for lesson in LESSONS], f"A sees {got[a]}"
+    assert got[b] in ([(l, "released") for l in LESSONS], [(LESSONS[0], "released"), (LESSONS[1], "fetched")]), \
+        f"B sees {got[b]}"
+
+
+def test_setup_again_changes_nothing(classroom, flow):
+    """`make classroom` re-run: the same users, no new password, the exchange as it was."""
+    import os
+    import stat
+    room = classroom["room"]
+    before = {p: (os.stat(p).st_mode, os.stat(p).st_uid, os.stat(p).st_gid)
+              for p in (room.exchange, room.course_path, room.outbound, room.inbound, room.feedback)}
+    out = grader(*classroom["setup_args"])
+    assert "new passwords" not in out.stdout, out.stdout
+    after = {p: (os.stat(p).st_mode, os.stat(p).st_uid, os.stat(p).st_gid) for p in before}
+    assert after == before, {str(p): (oct(stat.S_IMODE(before[p][0])), oct(stat.S_IMODE(after[p][0])))
+                             for p in before if before[p] != after[p]}
 
 
 def test_collect_counts_the_latest_and_rejects_the_forged_submission(classroom, flow):
