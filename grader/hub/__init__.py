@@ -43,6 +43,9 @@ def add_hub_parser(sub) -> None:
     _room_args(p)
     p.add_argument("lessons", nargs="+", metavar="LESSON")
     p.add_argument("--force", action="store_true", help="replace a lesson already released")
+    p.add_argument("--root", type=Path, default=None, metavar="DIR",
+                   help="course folder holding lessons/ (default: this checkout; the instructor's "
+                        "own copy is ~/backprop-workbook)")
 
     p = hs.add_parser("collect", help="the exchange's inbound -> SUBMISSIONS/<student_id>/<lesson>.ipynb")
     _room_args(p)
@@ -104,7 +107,8 @@ def run_hub(args) -> int:
             return _setup(args, room)
         if args.hub_command == "release":
             from .release import release_lessons
-            done = release_lessons(room, args.lessons, force=args.force)
+            kw = {} if args.root is None else {"root": args.root.resolve()}
+            done = release_lessons(room, args.lessons, force=args.force, **kw)
             print(f"released {', '.join(done)} to {room.outbound}")
             return 0
         if args.hub_command == "collect":
