@@ -18,7 +18,7 @@ import re
 import secrets
 import shutil
 import subprocess
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..release import ROOT
@@ -51,7 +51,6 @@ class Deployment:
     port: int = 8000
     hub_port: int = 8081
     proxy_api_port: int = 8001
-    extra: dict = field(default_factory=dict)
 
     def config_dir(self, role: str) -> Path:
         return Path(self.state) / "jupyter" / role
