@@ -136,6 +136,14 @@ def _kill_user_processes(uids):
             time.sleep(1)
 
 
+def _exists(name) -> bool:
+    try:
+        pwd.getpwnam(name)
+        return True
+    except KeyError:
+        return False
+
+
 def _stop(proc):
     if proc.poll() is None:
         try:
@@ -202,6 +210,8 @@ def classroom():
         shutil.rmtree(base, ignore_errors=True)
         log.close()
         (ARTIFACTS / "timings.json").write_text(json.dumps(TIMINGS, indent=1))
+        left = [n for n in names.values() if _exists(n)]
+        assert not left, f"the test users {left} could not be removed (userdel)"
 
 
 def _notebooks():
