@@ -68,3 +68,50 @@ def test_passwords():
     assert not check_password("correct hors", stored)
     assert not check_password("correct horse", "garbage")
     assert hash_password("x") != hash_password("x")     # salted
+
+
+def _inbound(tmp_path, name, mode=0o750, notebook=True):
+    from grader.hub.layout import Classroom
+    room = Classroom(exchange=tmp_path / "ex", course="c")
+    folder = room.inbound / name
+    folder.mkdir(parents=True)
+    if notebook:
+        (folder / "01.ipynb").write_text("{}")
+    folder.chmod(mode)
+    return room, folder
+
+
+def test_scan_trusts_the_owner_not_the_name(tmp_path):
+    """Folders made here belong to the user running the test: only a name claiming that user passes."""
+    import getpass
+    from grader.hub.collect import scan
+    me = getpass.getuser()
+    room, _ = _inbound(tmp_path, f"{me}+01+2026-12-01 10:00:00.000001 UTC+abc")
+    for name in ("someone_else+01+2026-12-01 10:00:00.000002 UTC+abc", f"{me}+01+yesterday+abc",
+                 f"{me}+02+2026-12-01 10:00:00 UTC+abc", "README"):
+        (room.inbound / name).mkdir()
+        (room.inbound / name / "01.ipynb").write_text("{}")
+    (room.inbound / f"{me}+01+2026-12-01 11:00:00.000000 UTC+lnk").mkdir()
+    (room.inbound / f"{me}+01+2026-12-01 11:00:00.000000 UTC+lnk" / "01.ipynb").symlink_to("/etc/passwd")
+    subs, rejected = scan(room, ["01"])
+    assert [s.folder for s in subs] == [f"{me}+01+2026-12-01 10:00:00.000001 UTC+abc"]
+    assert subs[0].student == me and subs[0].submitted_at == "2026-12-01T10:00:00.000001"
+    reasons = {r["folder"].split("+")[0] + "+" + r["folder"].split("+")[-1] if "+" in r["folder"] else r["folder"]:
+               r["reason"] for r in rejected}
+    assert sorted(reasons) == sorted(["someone_else+abc", f"{me}+abc", f"{me}+lnk", "README"]), rejected
+    # (the 02 folder is another lesson: not looked at)
+    assert "claims to be from 'someone_else' but was created by the Unix user" in reasons["someone_else+abc"]
+    assert "unreadable timestamp 'yesterday'" in reasons[f"{me}+abc"]
+    assert "a regular file, not a link" in reasons[f"{me}+lnk"]
+    assert reasons["README"] == "not an nbgrader submission name"
+
+
+def test_scan_names_a_submission_open_to_others(tmp_path):
+    import getpass
+    from grader.hub.collect import scan
+    room, folder = _inbound(tmp_path, f"{getpass.getuser()}+01+2026-12-01 10:00:00.5 UTC+x", mode=0o777)
+    subs, _ = scan(room, ["01"])
+    assert subs[0].open_to_others
+    folder.chmod(0o750)
+    (folder / "01.ipynb").chmod(0o440)
+    assert not scan(room, ["01"])[0][0].open_to_others
