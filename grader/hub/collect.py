@@ -16,7 +16,6 @@ The grader ignores dot folders, so ``grader autograde SUBMISSIONS`` sees only th
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import pwd
 import re
