@@ -8,6 +8,7 @@ from pathlib import Path
 
 from . import lms
 from .export import add_export_parser
+from .hub import add_hub_parser, run_hub
 from .manual.cli import add_manual_parser
 from .release import release
 
@@ -57,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=_positive, default=30, metavar="SECONDS")
     add_manual_parser(sub)           # grader manual (written answers by hand)
     add_export_parser(sub)           # grader export (LMS gradebook files)
+    add_hub_parser(sub)              # grader hub (JupyterHub exchange: release, collect, return)
     return parser
 
 
@@ -119,6 +121,8 @@ def main(argv=None) -> int:
     if args.command == "validate":
         from .validate import validate
         return validate(args.notebook, timeout=args.timeout)
+    if args.command == "hub":
+        return run_hub(args)
     return 2
 
 

@@ -1,0 +1,119 @@
+"""The classroom on JupyterHub with nbgrader's exchange: ``grader hub {setup,release,collect,return}``.
+
+``setup`` (root) prepares users, exchange and configuration (:mod:`.deployment`); ``release``
+hands lessons out (:mod:`.release`); ``collect`` turns handed-in work into ``SUBMISSIONS``
+(:mod:`.collect`); ``return`` hands feedback back (:mod:`.handback`). The permissions in force
+are described in :mod:`.layout`; the plugin the students' servers use is :mod:`.exchange`.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+__all__ = ["add_hub_parser", "run_hub"]
+
+
+def _room_args(p: argparse.ArgumentParser) -> None:
+    from .layout import DEFAULT_COURSE, DEFAULT_EXCHANGE, DEFAULT_GROUP
+    p.add_argument("--exchange", type=Path, default=DEFAULT_EXCHANGE, metavar="DIR",
+                   help=f"nbgrader's exchange root (default {DEFAULT_EXCHANGE})")
+    p.add_argument("--course", default=DEFAULT_COURSE, help=f"course id (default {DEFAULT_COURSE})")
+    p.add_argument("--group", default=DEFAULT_GROUP, help=f"the instructors' Unix group (default {DEFAULT_GROUP})")
+
+
+def add_hub_parser(sub) -> None:
+    """Register ``grader hub ...`` on the main parser's subparsers."""
+    hub = sub.add_parser("hub", help="run a class on JupyterHub: setup, release, collect, return")
+    hs = hub.add_subparsers(dest="hub_command", required=True)
+
+    p = hs.add_parser("setup", help="(root) create users, exchange, configuration for `make classroom`")
+    _room_args(p)
+    p.add_argument("--roster", type=Path, required=True, help="CSV with a student_id column")
+    p.add_argument("--instructor", required=True, help="the instructor's Unix user name")
+    p.add_argument("--state", type=Path, default=None, help="where the Hub's files go (default /srv/backprop-workbook)")
+    p.add_argument("--venv", type=Path, default=None, help="the users' environment (default /opt/backprop-workbook/venv)")
+    p.add_argument("--home-base", type=Path, default=None, help="create homes here (default: useradd's)")
+    p.add_argument("--ip", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--hub-port", type=int, default=8081)
+    p.add_argument("--proxy-api-port", type=int, default=8001)
+
+    p = hs.add_parser("release", help="lessons/<LESSON> into the exchange's outbound (nbgrader release_assignment)")
+    _room_args(p)
+    p.add_argument("lessons", nargs="+", metavar="LESSON")
+    p.add_argument("--force", action="store_true", help="replace a lesson already released")
+    p.add_argument("--root", type=Path, default=None, metavar="DIR",
+                   help="course folder holding lessons/ (default: this checkout; the instructor's "
+                        "own copy is ~/backprop-workbook)")
+
+    p = hs.add_parser("collect", help="the exchange's inbound -> SUBMISSIONS/<student_id>/<lesson>.ipynb")
+    _room_args(p)
+    p.add_argument("lessons", nargs="+", metavar="LESSON")
+    p.add_argument("--out", type=Path, required=True, metavar="SUBMISSIONS")
+    p.add_argument("--due", default=None, help="due date, ISO (UTC unless a zone is given), e.g. 2026-12-01T23:59")
+    p.add_argument("--roster", type=Path, default=None, help="accept only these students")
+
+    p = hs.add_parser("return", help="RESULTS/feedback/<student>/<lesson>.html to the students (release_feedback)")
+    _room_args(p)
+    p.add_argument("results", type=Path, metavar="RESULTS")
+
+
+def _setup(args, room) -> int:
+    from .deployment import Deployment, read_roster, setup
+    kw = {k: getattr(args, k) for k in ("state", "venv") if getattr(args, k) is not None}
+    d = Deployment(room=room, instructor=args.instructor, students=read_roster(args.roster),
+                   home_base=args.home_base, ip=args.ip, port=args.port, hub_port=args.hub_port,
+                   proxy_api_port=args.proxy_api_port, **kw)
+    s = setup(d)
+    print(f"classroom ready: {len(s['students'])} students, instructor {s['instructor']}, "
+          f"exchange {s['exchange']}, course folder {s['course_root']}")
+    if s["new_passwords"]:
+        print(f"new passwords for {', '.join(s['new_passwords'])} in {Path(s['passwords_file']).with_name('passwords.txt')}")
+    return 0
+
+
+def _collect(args, room) -> int:
+    from .collect import collect, parse_due
+    from .deployment import read_roster
+    roster = set(read_roster(args.roster)) if args.roster else None
+    s = collect(room, args.lessons, args.out, due=parse_due(args.due), roster=roster)
+    for r in s["rejected"]:
+        print(f"rejected {r['folder']}: {r['reason']}", file=sys.stderr)
+    for f in s["open"]:
+        print(f"warning: {f} is readable by other users (submitted without the classroom's plugin)",
+              file=sys.stderr)
+    print(f"{s['counted']} submissions from {s['students']} students into {args.out} "
+          f"({s['late']} late, {s['kept_late']} later ones kept and flagged late, {len(s['rejected'])} rejected)")
+    return 0
+
+
+def _return(args, room) -> int:
+    from .handback import hand_back
+    done, problems = hand_back(room, args.results)
+    for p in problems:
+        print(f"not returned: {p}", file=sys.stderr)
+    print(f"{len(done)} feedback pages returned to {len({h.student for h in done})} students "
+          f"(they appear under Fetch Feedback in the Assignments tab)")
+    return 1 if problems else 0
+
+
+def run_hub(args) -> int:
+    """Run ``grader hub <command>``; bad input -> a message on stderr and exit code 2."""
+    from .layout import Classroom
+    room = Classroom(exchange=args.exchange, course=args.course, group=args.group)
+    try:
+        if args.hub_command == "setup":
+            return _setup(args, room)
+        if args.hub_command == "release":
+            from .release import release_lessons
+            kw = {} if args.root is None else {"root": args.root.resolve()}
+            done = release_lessons(room, args.lessons, force=args.force, **kw)
+            print(f"released {', '.join(done)} to {room.outbound}")
+            return 0
+        if args.hub_command == "collect":
+            return _collect(args, room)
+        return _return(args, room)
+    except (ValueError, FileNotFoundError, PermissionError, RuntimeError) as e:
+        print(f"grader hub {args.hub_command}: {e}", file=sys.stderr)
+        return 2
