@@ -84,8 +84,8 @@ def _handler(shell, etype, value, tb, tb_offset=None):
     box = feedback_box(str(value), exercise, getattr(value, "check", None), where, getattr(value, "code", None))
     stb = [box]
     error = getattr(value, "error", None)
-    if error is not None and getattr(value, "code", None) == "exception":
-        stb = _student_traceback(shell, error) + ["", box]
+    if error is not None:
+        stb = [box, "", "The error was raised in your code:"] + _student_traceback(shell, error)
     shell._showtraceback(etype, value, stb)   # publishes an error output: the cell still fails
     return stb
 
