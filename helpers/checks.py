@@ -61,6 +61,9 @@ def call(fn, *args, name=None, allow_mutation=False, **kwargs):
         except CheckFailed:
             raise
         except Exception as e:  # noqa: BLE001 -- every student error becomes feedback
+            if caught:  # a warning came first (e.g. an overflow, then NaN downstream): that is the cause
+                code, msg = explain_warning(caught[0].category.__name__, str(caught[0].message), args)
+                _fail(name, f"{msg} (It then raised {type(e).__name__}: {e})", code, error=e)
             code, msg = explain_exception(e, args)
             _fail(name, msg, code, error=e, sep=" ")
     if caught:

@@ -48,6 +48,19 @@ MESSAGES = {
     "relu_on_output": "the output layer has a ReLU too (no negative logits): apply ReLU only to the hidden layer.",
     "no_hidden_relu": "the hidden layer has no ReLU: the network is then one linear map.",
     "percent": "this looks like a percentage; return a fraction between 0 and 1.",
+    "no_bias": "these are the values without the bias: add b (it broadcasts over the rows).",
+    "sigmoid_of_minus_z": "you computed sigmoid(-z) = 1 - sigmoid(z): the two branches of the stable form are "
+                          "swapped (for z >= 0 the numerator is 1, for z < 0 it is exp(z)).",
+    "bce_one_term": "only the y * log(p) term is there: add (1 - y) * log(1 - p), which charges the examples "
+                    "whose label is 0.",
+    "labels_not_onehot": "you subtracted the integer labels themselves (p - y[:, None]); subtract their one-hot "
+                         "rows: 1 in column y[i] of row i, 0 elsewhere.",
+    "wrong_axis": "your softmax normalises over the batch (axis 0): each ROW must sum to 1 -- use axis=1 "
+                  "with keepdims=True.",
+    "rows_not_entries": "your loop nudges a whole row x[i] at once (range(len(x)) on a 2-D x): nudge one entry "
+                        "at a time, e.g. for idx in np.ndindex(x.shape).",
+    "path_without_start": "your path has `steps` rows: it should start with theta0 itself, then one row per "
+                          "update (steps + 1 rows).",
 }
 
 

@@ -14,7 +14,7 @@ def gradient_descent(grad_fn, theta0, lr, steps):
         theta = theta + lr * grad_fn(theta)
         path.append(theta)
     return np.array(path)
-'''),
+''', 'uphill'),
         ("forgets the learning rate", '''\
 def gradient_descent(grad_fn, theta0, lr, steps):
     theta = np.array(theta0, dtype=float)
@@ -23,7 +23,7 @@ def gradient_descent(grad_fn, theta0, lr, steps):
         theta = theta - grad_fn(theta)
         path.append(theta)
     return np.array(path)
-'''),
+''', 'no_lr'),
         ("path without the starting point", '''\
 def gradient_descent(grad_fn, theta0, lr, steps):
     theta = np.array(theta0, dtype=float)
@@ -32,7 +32,7 @@ def gradient_descent(grad_fn, theta0, lr, steps):
         theta = theta - lr * grad_fn(theta)
         path.append(theta)
     return np.array(path)
-'''),
+''', 'path_without_start'),
         ("in-place update stores the same array in every row", '''\
 def gradient_descent(grad_fn, theta0, lr, steps):
     theta = np.array(theta0, dtype=float)
@@ -41,7 +41,7 @@ def gradient_descent(grad_fn, theta0, lr, steps):
         theta -= lr * grad_fn(theta)
         path.append(theta)
     return np.array(path)
-'''),
+''', 'same_array_rows'),
         ("changes theta0 in place", '''\
 def gradient_descent(grad_fn, theta0, lr, steps):
     path = [theta0.copy()]
@@ -49,35 +49,35 @@ def gradient_descent(grad_fn, theta0, lr, steps):
         theta0 -= lr * grad_fn(theta0)
         path.append(theta0.copy())
     return np.array(path)
-'''),
+''', 'in_place'),
     ],
     "sgd_update": [
         ("adds the gradient (+ instead of -)", '''\
 def sgd_update(params, grads, lr):
     for name, p in params.items():
         p += lr * grads[name]
-'''),
+''', 'uphill'),
         ("forgets the learning rate", '''\
 def sgd_update(params, grads, lr):
     for name, p in params.items():
         p -= grads[name]
-'''),
+''', 'no_lr'),
         ("returns new arrays instead of updating in place", '''\
 def sgd_update(params, grads, lr):
     return {name: p - lr * grads[name] for name, p in params.items()}
-'''),
+''', 'not_in_place'),
         ("rebinds the dict entries to new arrays", '''\
 def sgd_update(params, grads, lr):
     for name in params:
         params[name] = params[name] - lr * grads[name]
-'''),
+''', 'new_array'),
         ("scales the caller's gradients in place", '''\
 def sgd_update(params, grads, lr):
     for name, p in params.items():
         g = grads[name]
         g *= lr
         p -= g
-'''),
+''', 'grads_changed'),
     ],
     "iterate_minibatches": [
         ("drops the last partial batch", '''\
@@ -85,19 +85,19 @@ def iterate_minibatches(n, batch_size, rng, shuffle=True):
     order = rng.permutation(n) if shuffle else np.arange(n)
     for i in range(n // batch_size):
         yield order[i * batch_size:(i + 1) * batch_size]
-'''),
+''', 'last_batch_dropped'),
         ("never shuffles", '''\
 def iterate_minibatches(n, batch_size, rng, shuffle=True):
     order = np.arange(n)
     for start in range(0, n, batch_size):
         yield order[start:start + batch_size]
-'''),
+''', 'not_shuffled'),
         ("reshuffles for every batch (duplicates, missing indices)", '''\
 def iterate_minibatches(n, batch_size, rng, shuffle=True):
     for start in range(0, n, batch_size):
         order = rng.permutation(n) if shuffle else np.arange(n)
         yield order[start:start + batch_size]
-'''),
+''', 'duplicates'),
         ("samples each batch with replacement", '''\
 def iterate_minibatches(n, batch_size, rng, shuffle=True):
     if not shuffle:
@@ -106,13 +106,13 @@ def iterate_minibatches(n, batch_size, rng, shuffle=True):
         return
     for start in range(0, n, batch_size):
         yield rng.integers(0, n, size=min(batch_size, n - start))
-'''),
+''', 'duplicates'),
         ("one batch too many (an empty last batch)", '''\
 def iterate_minibatches(n, batch_size, rng, shuffle=True):
     order = rng.permutation(n) if shuffle else np.arange(n)
     for i in range(n // batch_size + 1):
         yield order[i * batch_size:(i + 1) * batch_size]
-'''),
+''', 'empty_last_batch'),
     ],
     "minibatch_train": [
         ("drops the last partial batch (wrong number of updates per epoch)", '''\
@@ -127,7 +127,7 @@ def minibatch_train(model, X, y, lr, batch_size, epochs, seed=0, loss="mse"):
             helpers.sgd_update(model.params, grads, lr)
             losses.append(value)
     return losses
-'''),
+''', 'update_count'),
         ("uses the full batch at every step", '''\
 def minibatch_train(model, X, y, lr, batch_size, epochs, seed=0, loss="mse"):
     rng = np.random.default_rng(seed)
@@ -138,7 +138,7 @@ def minibatch_train(model, X, y, lr, batch_size, epochs, seed=0, loss="mse"):
             helpers.sgd_update(model.params, grads, lr)
             losses.append(value)
     return losses
-'''),
+''', 'first_update'),
         ("does not shuffle", '''\
 def minibatch_train(model, X, y, lr, batch_size, epochs, seed=0, loss="mse"):
     rng = np.random.default_rng(seed)
@@ -149,7 +149,7 @@ def minibatch_train(model, X, y, lr, batch_size, epochs, seed=0, loss="mse"):
             helpers.sgd_update(model.params, grads, lr)
             losses.append(value)
     return losses
-'''),
+''', 'first_update'),
         ("a new rng every epoch (the same order every epoch)", '''\
 def minibatch_train(model, X, y, lr, batch_size, epochs, seed=0, loss="mse"):
     losses = []
@@ -160,7 +160,7 @@ def minibatch_train(model, X, y, lr, batch_size, epochs, seed=0, loss="mse"):
             helpers.sgd_update(model.params, grads, lr)
             losses.append(value)
     return losses
-'''),
+''', 'rng_per_epoch'),
         ("records only one loss per epoch", '''\
 def minibatch_train(model, X, y, lr, batch_size, epochs, seed=0, loss="mse"):
     rng = np.random.default_rng(seed)
@@ -171,6 +171,6 @@ def minibatch_train(model, X, y, lr, batch_size, epochs, seed=0, loss="mse"):
             helpers.sgd_update(model.params, grads, lr)
         losses.append(value)
     return losses
-'''),
+''', 'update_count'),
     ],
 }
