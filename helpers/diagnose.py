@@ -48,6 +48,12 @@ MESSAGES = {
     "relu_on_output": "the output layer has a ReLU too (no negative logits): apply ReLU only to the hidden layer.",
     "no_hidden_relu": "the hidden layer has no ReLU: the network is then one linear map.",
     "percent": "this looks like a percentage; return a fraction between 0 and 1.",
+    "tanh_derivative": "this is 1 - s**2, the derivative of tanh; the sigmoid's derivative is s * (1 - s) "
+                       "with s = sigmoid(z).",
+    "argmax_no_axis": "np.argmax without axis= gives ONE index into the flattened array; the prediction of each "
+                      "example is logits.argmax(axis=1).",
+    "softmax_global_sum": "your softmax divides by the sum over the whole batch: each ROW must sum to 1 -- "
+                          "e.sum(axis=1, keepdims=True).",
     "no_bias": "these are the values without the bias: add b (it broadcasts over the rows).",
     "sigmoid_of_minus_z": "you computed sigmoid(-z) = 1 - sigmoid(z): the two branches of the stable form are "
                           "swapped (for z >= 0 the numerator is 1, for z < 0 it is exp(z)).",
@@ -127,11 +133,18 @@ def explain_exception(exc: BaseException, args) -> tuple[str, str]:
     if isinstance(exc, IndexError) and ("only integers" in msg or "integer (or boolean) type" in msg):
         return "float_index", (f"raised {text}. Labels used as indices must be integers: e.g. "
                                "y.argmax(axis=1) for one-hot targets, or y.astype(int).")
-    if isinstance(exc, IndexError) and "too many indices" in msg:
-        return "index_dims", f"raised {text}. An array has fewer axes than your indexing assumes -- check its shape."
+    if ("too many indices" in msg or "has no len()" in msg or "invalid index to scalar" in msg
+            or "iteration over a 0-d array" in msg):
+        return "index_dims", (f"raised {text}. An array has fewer axes than your indexing or loops assume (a bias "
+                              "b is 1-D, a single number has none): check its shape, or use whole-array "
+                              "operations instead of index loops.")
+    if isinstance(exc, ValueError) and "cannot reshape array" in msg:
+        return "reshape", (f"raised {text}. The number of entries does not match the new shape -- e.g. "
+                           "np.bincount only counts up to the largest value present: pass minlength=.")
     if isinstance(exc, ValueError) and "broadcast" in msg:
         return "broadcast", (f"raised {text}. Two arrays' shapes do not fit together elementwise: print the "
-                             "shapes, and keep axes with keepdims=True when you reduce.")
+                             "shapes, and keep axes with keepdims=True when you reduce. If you meant a matrix "
+                             "product, use @ (the * operator multiplies entry by entry).")
     if isinstance(exc, (NameError, UnboundLocalError)):
         return "name_error", f"raised {text}. A name is used before it is defined -- check its spelling and the cell order."
     return "exception", f"raised {text}"
@@ -157,6 +170,9 @@ def _matmul_hint(m, d, args) -> str:
 def _transpose_advice(left, right) -> str:
     head = (f"The matrix product of shapes {left} @ {right} does not line up: the columns of the left operand "
             f"({left[-1]}) must equal the rows of the right one ({right[0]}). ")
+    if left == right:
+        return head + ("Both operands have the same shape: if you meant the elementwise product (e.g. a ReLU mask "
+                       "dA * (Z > 0)), use *, not np.dot or @; otherwise transpose one of them.")
     if len(right) == 2 and right[1] == left[-1]:
         return head + f"Transpose the RIGHT operand: {left} @ {right[::-1]} (e.g. X @ W.T)."
     if len(left) == 2 and left[0] == right[0]:

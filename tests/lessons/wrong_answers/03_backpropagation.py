@@ -246,3 +246,125 @@ def numerical_gradient(f, x, h=1e-5):
 ''', 'rows_not_entries'),
     ],
 }
+
+# Mistakes real students made, found in public Q&A threads and course forums (source in the comment above each),
+# adapted to this lesson's signatures without fixing the bug; each names the diagnosis it must receive.
+WRONG_PUBLIC = {
+    "sigmoid_grad": [
+        # source: https://stackoverflow.com/questions/47044541/how-to-avoid-an-overflow-in-numpy-exp/47044738
+        ("dactivation(x) = activation(x) * (1 - activation(x)) with the naive activation", '''
+def sigmoid_grad(z):
+    def activation(x):
+        return 1 / (1 + np.exp(-x))
+    return activation(z) * (1 - activation(z))
+'''.lstrip(), "overflow"),
+        # source: https://community.deeplearning.ai/t/c1w3a1-backward-propagation-valueerror-operands-could-not-be-broadcast-together-with-shapes-7-9-9-7/31965
+        ("1 - s**2 (the tanh derivative of the course's tanh network)", '''
+def sigmoid_grad(z):
+    e = np.exp(-np.abs(z))
+    s = np.where(z >= 0, 1.0, e) / (1.0 + e)
+    return 1 - s ** 2
+'''.lstrip(), "tanh_derivative"),
+    ],
+    "dense_backward": [
+        # source: https://community.deeplearning.ai/t/course-1-week-2-exercise-5-propagate/119220/2
+        ("dW with elementwise * instead of a matrix product", '''
+def dense_backward(dZ, cache):
+    X, W = cache
+    return dZ @ W, dZ.T * X, dZ.sum(axis=0)
+'''.lstrip(), "broadcast"),
+        # source: https://community.deeplearning.ai/t/course-1-week-3-a1-excercise-6-dw2-operands-could-not-be-broadcast/152009
+        ("dW = dZ * X.T (elementwise, as in the forum post)", '''
+def dense_backward(dZ, cache):
+    X, W = cache
+    return dZ @ W, dZ * X.T, dZ.sum(axis=0)
+'''.lstrip(), "broadcast"),
+        # source: https://community.deeplearning.ai/t/course-1-week-2-exercise-5-propagate/119220/2 (columns convention)
+        ("dW = np.dot(dZ, X.T) from the columns-are-examples convention", '''
+def dense_backward(dZ, cache):
+    X, W = cache
+    return np.dot(dZ, W), np.dot(dZ, X.T), np.sum(dZ, axis=0)
+'''.lstrip(), "matmul_shapes"),
+        # source: https://community.deeplearning.ai/t/c1w3a1-backward-propagation-valueerror-operands-could-not-be-broadcast-together-with-shapes-7-9-9-7/31965
+        ("db = np.sum(dZ, axis=1, keepdims=True) from the columns convention", '''
+def dense_backward(dZ, cache):
+    X, W = cache
+    return dZ @ W, dZ.T @ X, np.sum(dZ, axis=1, keepdims=True)
+'''.lstrip(), "wrong_shape"),
+        # source: https://community.deeplearning.ai/t/course-1-week-2-exercise-5-propagate/119220/2 (dw = 1/m X (A - Y)^T)
+        ("dW = 1/m dZ.T X (the mean is already in dZ)", '''
+def dense_backward(dZ, cache):
+    X, W = cache
+    m = X.shape[0]
+    return dZ @ W, (1 / m) * dZ.T @ X, dZ.sum(axis=0)
+'''.lstrip(), "factor_1_over_N"),
+    ],
+    "softmax_cross_entropy_grad": [
+        # source: https://huggingface.co/datasets/nvidia/Nemotron-CC-Math-v1 (mirror of the Stack Overflow question
+        # "How to implement the Softmax function in Python", the asker's version)
+        ("softmax with the global sum e_x / e_x.sum()", '''
+def softmax_cross_entropy_grad(logits, y):
+    N = logits.shape[0]
+    e_x = np.exp(logits - np.max(logits))
+    p = e_x / e_x.sum()
+    onehot = np.zeros_like(p)
+    onehot[np.arange(N), y] = 1
+    return (p - onehot) / N
+'''.lstrip(), "softmax_global_sum"),
+    ],
+    "two_layer_backward": [
+        # source: https://community.deeplearning.ai/t/w3-a1-dimensional-analysis-shapes-not-aligned/290850
+        ("np.dot for the ReLU mask (a matrix product instead of elementwise)", '''
+def two_layer_backward(X, y, params):
+    Z1, cache1 = dense_forward(X, params["W1"], params["b1"])
+    A1 = relu(Z1)
+    logits, cache2 = dense_forward(A1, params["W2"], params["b2"])
+    _, dZ2 = softmax_cross_entropy(logits, y)
+    dA1, dW2, db2 = helpers.dense_backward(dZ2, cache2)
+    dZ1 = np.dot(dA1, (Z1 > 0))
+    _, dW1, db1 = helpers.dense_backward(dZ1, cache1)
+    return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
+'''.lstrip(), "matmul_shapes"),
+        # source: https://community.deeplearning.ai/t/c1w3a1-backward-propagation-valueerror-operands-could-not-be-broadcast-together-with-shapes-7-9-9-7/31965
+        ("the tanh derivative 1 - A1**2 in a ReLU network", '''
+def two_layer_backward(X, y, params):
+    Z1, cache1 = dense_forward(X, params["W1"], params["b1"])
+    A1 = relu(Z1)
+    logits, cache2 = dense_forward(A1, params["W2"], params["b2"])
+    _, dZ2 = softmax_cross_entropy(logits, y)
+    dA1, dW2, db2 = helpers.dense_backward(dZ2, cache2)
+    dZ1 = dA1 * (1 - np.power(A1, 2))
+    _, dW1, db1 = helpers.dense_backward(dZ1, cache1)
+    return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
+'''.lstrip(), "hidden_layer"),
+    ],
+    "numerical_gradient": [
+        # source: https://www.eetcode.com/deepml/313
+        ("copies per index, but range(len(params)) nudges whole rows", '''
+def numerical_gradient(f, x, h=1e-5):
+    grad = np.zeros_like(x, dtype=float)
+    for i in range(len(x)):
+        params_plus = x.copy()
+        params_minus = x.copy()
+        params_plus[i] += h
+        params_minus[i] -= h
+        grad[i] = (f(params_plus) - f(params_minus)) / (2 * h)
+    return grad
+'''.lstrip(), "rows_not_entries"),
+        # source: https://www.eetcode.com/deepml/313 (its own default step h = 1e-7)
+        ("a step of its own (h = 1e-7) instead of the argument", '''
+def numerical_gradient(f, x, h=1e-5):
+    step = 1e-7
+    grad = np.zeros(x.shape)
+    for idx in np.ndindex(x.shape):
+        old = x[idx]
+        x[idx] = old + step
+        f_plus = f(x)
+        x[idx] = old - step
+        f_minus = f(x)
+        x[idx] = old
+        grad[idx] = (f_plus - f_minus) / (2 * step)
+    return grad
+'''.lstrip(), "fixed_h"),
+    ],
+}

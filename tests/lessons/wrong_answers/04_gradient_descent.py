@@ -174,3 +174,85 @@ def minibatch_train(model, X, y, lr, batch_size, epochs, seed=0, loss="mse"):
 ''', 'update_count'),
     ],
 }
+
+# Mistakes real students made, found in public Q&A threads, tutorials and practice sites (source in the comment
+# above each), adapted to this lesson's signatures without fixing the bug; each names its diagnosis.
+WRONG_PUBLIC = {
+    "sgd_update": [
+        # source: https://prof.lexailabs.com/practice/build-nn-06-sgd-step ("the rebind trap")
+        ("p = p - lr * g rebinds the loop variable", '''\
+def sgd_update(params, grads, lr):
+    for name, p in params.items():
+        p = p - lr * grads[name]
+'''),
+        # source: https://www.datainterview.com/coding/sgd-update-step?library=numpy
+        ("returns w_new = weights - lr * grads, leaves the weights alone", '''\
+def sgd_update(params, grads, lr):
+    new = {}
+    for name in params:
+        new[name] = params[name] - lr * grads[name]
+    return new
+'''),
+        # source: https://solvewithpython.com/neural-net-template/building-a-neural-network-template-in-python-the-training-loop-and-stochastic-gradient-descent
+        ("two nested index loops (fails on a 1-D bias)", '''\
+def sgd_update(params, grads, lr):
+    for name, p in params.items():
+        g = grads[name]
+        for i in range(len(p)):
+            for j in range(len(p[i])):
+                p[i][j] -= lr * g[i][j]
+'''),
+    ],
+    "iterate_minibatches": [
+        # source: https://cfs.mostlyvoid.xyz/search?offset=1&q=mini+batch+gradient+descent+python+code&spellcheck=0
+        # (the quoted Stack Overflow answer: range(0, n - batchsize + 1, batchsize))
+        ("range(0, n - batch_size + 1, batch_size) drops the last batch", '''\
+def iterate_minibatches(n, batch_size, rng, shuffle=True):
+    indices = rng.permutation(n) if shuffle else np.arange(n)
+    for start_idx in range(0, n - batch_size + 1, batch_size):
+        yield indices[start_idx:start_idx + batch_size]
+'''),
+        # source: https://cfs.mostlyvoid.xyz/search?offset=1&q=mini+batch+gradient+descent+python+code&spellcheck=0
+        # (the same answer shuffles with the global np.random.shuffle)
+        ("np.random.shuffle: the global generator, not rng", '''\
+def iterate_minibatches(n, batch_size, rng, shuffle=True):
+    indices = np.arange(n)
+    if shuffle:
+        np.random.shuffle(indices)
+    for start in range(0, n, batch_size):
+        yield indices[start:start + batch_size]
+'''),
+    ],
+    "minibatch_train": [
+        # source: https://cfs.mostlyvoid.xyz/search?offset=1&q=mini+batch+gradient+descent+python+code&spellcheck=0
+        # (its training loop shuffles with the global np.random, so the run cannot be repeated)
+        ("shuffles with the global np.random instead of the seeded rng", '''\
+def minibatch_train(model, X, y, lr, batch_size, epochs, seed=0, loss="mse"):
+    losses = []
+    for _ in range(epochs):
+        order = np.random.permutation(len(X))
+        for start in range(0, len(X), batch_size):
+            idx = order[start:start + batch_size]
+            value, grads = model.loss_and_grads(X[idx], y[idx], loss=loss)
+            helpers.sgd_update(model.params, grads, lr)
+            losses.append(value)
+    return losses
+'''),
+        # source: https://cfs.mostlyvoid.xyz/search?offset=1&q=mini+batch+gradient+descent+python+code&spellcheck=0
+        # (its step f_train(x_batch, y_batch) takes no loss argument)
+        ("calls model.loss_and_grads(Xb, yb) without passing loss= on", '''\
+def minibatch_train(model, X, y, lr, batch_size, epochs, seed=0, loss="mse"):
+    rng = np.random.default_rng(seed)
+    losses = []
+    for _ in range(epochs):
+        for idx in helpers.iterate_minibatches(len(X), batch_size, rng):
+            value, grads = model.loss_and_grads(X[idx], y[idx])
+            helpers.sgd_update(model.params, grads, lr)
+            losses.append(value)
+    return losses
+'''),
+    ],
+}
+WRONG_PUBLIC["sgd_update"] = [e + (d,) for e, d in zip(WRONG_PUBLIC["sgd_update"], ["not_in_place", "not_in_place", "index_dims"])]
+WRONG_PUBLIC["iterate_minibatches"] = [e + (d,) for e, d in zip(WRONG_PUBLIC["iterate_minibatches"], ["last_batch_dropped", "not_reproducible"])]
+WRONG_PUBLIC["minibatch_train"] = [e + (d,) for e, d in zip(WRONG_PUBLIC["minibatch_train"], ["first_update", "loss_not_passed"])]

@@ -116,3 +116,40 @@ def build_and_train(X_train, y_train, X_val, y_val):
 ''', 'not_a_model'),
     ],
 }
+
+# Mistakes real students made, found in public Q&A threads and blog posts (source in the comment above each),
+# adapted to this lesson's signatures without fixing the bug; each names the diagnosis it must receive.
+WRONG_PUBLIC = {
+    "evaluate": [
+        # source: https://venkat-rajgopal.github.io/machine-learning/a-moment-to-understand-argmax()
+        ("np.argmax(logits) without axis (one index of the flattened array)", '''\
+def evaluate(model, X, y):
+    logits = model.forward(X)
+    loss, _ = helpers.softmax_cross_entropy(logits, y)
+    return float(loss), float(np.mean(np.argmax(logits) == y))
+''', "argmax_no_axis"),
+    ],
+    "confusion_matrix": [
+        # source: https://utyatnishna.ru/info/222092/how-to-write-a-confusion-matrix-in-python (conf_arr = [[0, 0], [0, 0]])
+        ("a hard-coded 2 x 2 matrix (works for two classes only)", '''\
+def confusion_matrix(y_true, y_pred, num_classes):
+    conf_arr = [[0, 0], [0, 0]]
+    for t, p in zip(y_true, y_pred):
+        conf_arr[int(t)][int(p)] += 1
+    return np.array(conf_arr)
+''', "num_classes"),
+        # source: https://0809zheng.github.io/2020/09/11/bincount.html (np.bincount counts only up to the largest value)
+        ("np.bincount(C * y_true + y_pred) without minlength", '''\
+def confusion_matrix(y_true, y_pred, num_classes):
+    return np.bincount(num_classes * np.asarray(y_true) + np.asarray(y_pred)).reshape(num_classes, num_classes)
+''', "reshape"),
+        # source: https://prof.lexailabs.com/practice/confusion-matrix ("infer it as one more than the largest label")
+        ("infers the size from the labels, ignoring num_classes", '''\
+def confusion_matrix(y_true, y_pred, num_classes):
+    C = int(max(np.max(y_true), np.max(y_pred))) + 1
+    M = np.zeros((C, C), dtype=np.int64)
+    np.add.at(M, (np.asarray(y_true), np.asarray(y_pred)), 1)
+    return M
+''', "num_classes"),
+    ],
+}
