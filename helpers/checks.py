@@ -36,6 +36,9 @@ class CheckFailed(AssertionError):
 
     def __init__(self, message="", *, code="mismatch", check=None, error=None):
         super().__init__(message)
+        if check is None:   # a test cell's own "label: message" names its check first
+            head = str(message).split(": ", 1)[0]
+            check = head if head != str(message) and len(head) <= 80 and "\n" not in head else None
         self.code, self.check, self.error = code, check, error
 
 

@@ -19,6 +19,8 @@ def _failure(fn, *args, **kwargs) -> CheckFailed:
 def test_check_failed_has_code_and_check_defaults():
     e = CheckFailed("plain message")
     assert (str(e), e.code, e.check, e.error) == ("plain message", "mismatch", None, None)
+    e = CheckFailed("sgd_update(lr=0.1): params['W'] moved *with* the gradient", code="uphill")
+    assert (e.code, e.check) == ("uphill", "sgd_update(lr=0.1)"), "a test cell's own label names the check"
     e = _failure(check_array, EXPECTED + [[0, 0, 1], [0, 0, 0]], EXPECTED, "Z on a (2, 3) batch")
     assert (e.code, e.check) == ("mismatch", "Z on a (2, 3) batch")
 
