@@ -25,7 +25,8 @@ WIDTH = 88
 def feedback_box(message: str, exercise: str | None = None, check: str | None = None,
                  where: str | None = None, code: str | None = None) -> str:
     """The text of the box: a title line, the wrapped message, the failed check."""
-    title = f"\u2718 {exercise}: a visible check failed" if exercise else "\u2718 a check failed"
+    kind = "a check failed" if os.environ.get("NBGRADER_EXECUTION") else "a visible check failed"  # hidden ones too
+    title = f"\u2718 {exercise}: {kind}" if exercise else "\u2718 a check failed"
     lines = [title]
     for para in str(message).splitlines() or [""]:
         lines += textwrap.wrap(para, WIDTH - 4) or [""]

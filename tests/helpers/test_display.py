@@ -33,6 +33,11 @@ def test_box_layout():
     assert "failed check: relu([-1, 2])  (Cell In[3], line 2)" in box and "diagnosis: mismatch" in box
 
 
+def test_box_under_the_autograder_does_not_claim_the_check_was_visible(monkeypatch):
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    assert "\u2718 relu: a check failed" in feedback_box("relu: wrong", "relu", "relu on a (6, 4) array")
+
+
 def test_installed_handler_in_a_real_ipython_shell():
     run = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=60)
     out = re.sub(r"\x1b\[[0-9;]*m", "", run.stdout)
