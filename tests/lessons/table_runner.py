@@ -94,8 +94,12 @@ def _cell_code(source: str) -> str:
     return "\n".join("pass  # " + ln if ln.lstrip().startswith(("%", "!")) else ln for ln in source.splitlines())
 
 
-def run_lesson(lesson: str, root: Path = REPO, tables_dir: Path = HERE) -> dict:
-    """The outcome of every table entry of ``lesson`` (runs in the current process)."""
+def run_lesson(lesson: str, root: Path = REPO, tables_dir: Path = HERE, full: bool = False) -> dict:
+    """The outcome of every table entry of ``lesson`` (runs in the current process).
+
+    The setup cell and the answer cells are run once; when the solution then fails a test cell
+    (the test needs a variable from another cell), the lesson is run again with every code cell.
+    """
     import matplotlib
     matplotlib.use("Agg")
     import nbformat
@@ -109,9 +113,13 @@ def run_lesson(lesson: str, root: Path = REPO, tables_dir: Path = HERE) -> dict:
              and not meta[i].get("solution")}
     ns = {"__name__": "__main__"}
     setup = _run(_cell_code(nb.cells[code[0]].source), ns, f"<{lesson} setup>")
-    for i in answers.values():
+    tested = set(tests.values())
+    for i in (c for c in code[1:] if c not in tested) if full else answers.values():
         _run(_cell_code(nb.cells[i].source), ns, f"<{lesson} cell {i}>")
-    report = {"lesson": lesson, "setup": setup, "solution": {}, "wrong": [], "alternatives": []}
+        plt_close = ns.get("plt")
+        if plt_close is not None and hasattr(plt_close, "close"):
+            plt_close.close("all")
+    report = {"lesson": lesson, "setup": setup, "solution": {}, "wrong": [], "alternatives": [], "full": full}
 
     def both(ex, env):
         src = _cell_code(nb.cells[tests[ex]].source)
@@ -120,6 +128,9 @@ def run_lesson(lesson: str, root: Path = REPO, tables_dir: Path = HERE) -> dict:
 
     for ex in tests:
         report["solution"][ex] = both(ex, ns)
+    if not full and not all(v["ok"] and f["ok"] for v, f in report["solution"].values()):
+        os.chdir(REPO)
+        return run_lesson(lesson, root, tables_dir, full=True)
     tables = load_tables(lesson, tables_dir)
     for kind in ("wrong", "alternatives"):
         for entry in tables[kind]:
