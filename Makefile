@@ -17,7 +17,8 @@ $(STAMP): requirements.txt pyproject.toml | check-python
 
 venv: $(STAMP)
 
-lab: venv           ## set up and open the course in JupyterLab
+lab: venv           ## set up and open the course in JupyterLab (no "Jupyter news?" popup: jupyterlab/overrides.json)
+	@mkdir -p $(VENV)/share/jupyter/lab/settings && cp jupyterlab/overrides.json $(VENV)/share/jupyter/lab/settings/
 	$(VENV)/bin/jupyter lab $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) lessons/
 
 system-deps:        ## the browser and sandbox the full test suite uses (Debian/Ubuntu, as root)

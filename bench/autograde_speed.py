@@ -61,7 +61,7 @@ def make_submissions(lessons, released: Path, per_lesson: int):
         honest = honest_notebook(release, solution)
         wrong_file = ROOT / "tests" / "lessons" / "wrong_answers" / f"{lesson}.py"
         table = runpy.run_path(str(wrong_file))["WRONG"] if wrong_file.exists() else {}
-        wrongs = [(name, src) for name, entries in table.items() for _, src in entries[:1]]
+        wrongs = [(name, entry[1]) for name, entries in table.items() for entry in entries[:1]]
         for k in range(per_lesson):
             kind = kinds[k % len(kinds)]
             nb = copy.deepcopy(honest)

@@ -8,6 +8,11 @@ that do not sum to 1, a gradient that disagrees with the numerical one -- and
 only then the first entry that differs. ``call(fn, *args)`` runs a student's
 function so that warnings and exceptions become such messages instead of
 reaching stderr (a test cell that writes to stderr scores 0 under nbgrader).
+
+Each failure carries a stable diagnosis ``code`` (see :mod:`helpers.diagnose`) and
+``check``, the name of the visible check that failed. ``mistakes={code: value}``
+lets a test cell name wrong answers it recognises by value (e.g. ``np.var``
+instead of the mean squared error).
 """
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ import warnings
 
 import numpy as np
 
+from .diagnose import MESSAGES, explain_exception, explain_factor, explain_warning
 from .gradcheck import _rel, numerical_gradient
 
 __all__ = ["CheckFailed", "call", "check_array", "check_scalar", "check_probabilities",
@@ -22,19 +28,30 @@ __all__ = ["CheckFailed", "call", "check_array", "check_scalar", "check_probabil
 
 
 class CheckFailed(AssertionError):
-    """A check found a mistake; the message is written for the student."""
+    """A check found a mistake; ``str()`` is the message for the student.
+
+    ``code``: stable diagnosis code (default ``"mismatch"``); ``check``: which visible check failed;
+    ``error``: the exception raised inside the student's function, if that is what failed.
+    """
+
+    def __init__(self, message="", *, code="mismatch", check=None, error=None):
+        super().__init__(message)
+        if check is None:   # a test cell's own "label: message" names its check first
+            head = str(message).split(": ", 1)[0]
+            check = head if head != str(message) and len(head) <= 80 and "\n" not in head else None
+        self.code, self.check, self.error = code, check, error
 
 
-def _fail(name, msg):
+def _fail(name, msg, code="mismatch", error=None, sep=": "):
     # ``from None``: the student sees our message, not the internal exception it was raised during
-    raise CheckFailed(f"{name}: {msg}") from None
+    raise CheckFailed(f"{name}{sep}{msg}", code=code, check=name, error=error) from None
 
 
 def call(fn, *args, name=None, allow_mutation=False, **kwargs):
     """Run ``fn(*args, **kwargs)`` and return its result, turning trouble into :class:`CheckFailed`.
 
-    Warnings (e.g. overflow in ``exp``) and exceptions are reported with a hint; with
-    ``allow_mutation=False`` an array argument changed in place is reported too.
+    Warnings (e.g. overflow in ``exp``) and exceptions are reported with a hint naming the input;
+    with ``allow_mutation=False`` an array argument changed in place is reported too.
     """
     name = name or getattr(fn, "__name__", "your function")
     before = [a.copy() for a in args if isinstance(a, np.ndarray)] if not allow_mutation else None
@@ -43,90 +60,97 @@ def call(fn, *args, name=None, allow_mutation=False, **kwargs):
         try:
             out = fn(*args, **kwargs)
         except NotImplementedError:
-            _fail(name, "not written yet -- replace `raise NotImplementedError()` with your code.")
+            _fail(name, "not written yet -- replace `raise NotImplementedError()` with your code.", "not_written")
         except CheckFailed:
             raise
         except Exception as e:  # noqa: BLE001 -- every student error becomes feedback
-            raise CheckFailed(f"{name} raised {type(e).__name__}: {e}") from None
+            if caught:  # a warning came first (e.g. an overflow, then NaN downstream): that is the cause
+                code, msg = explain_warning(caught[0].category.__name__, str(caught[0].message), args)
+                _fail(name, f"{msg} (It then raised {type(e).__name__}: {e})", code, error=e)
+            code, msg = explain_exception(e, args)
+            _fail(name, msg, code, error=e, sep=" ")
     if caught:
         w = caught[0]
-        hint = ""
-        if "overflow" in str(w.message) or "invalid value" in str(w.message):
-            hint = (" Large inputs make np.exp overflow: use the numerically stable form "
-                    "(subtract the maximum, or use exp(-|z|)).")
-        _fail(name, f"your code emitted a {w.category.__name__}: {w.message}.{hint}")
+        code, msg = explain_warning(w.category.__name__, str(w.message), args)
+        _fail(name, msg, code)
     if before is not None:
         arrays = [a for a in args if isinstance(a, np.ndarray)]
         for i, (a, b) in enumerate(zip(arrays, before)):
             if a.shape != b.shape or not np.array_equal(a, b, equal_nan=True):
                 _fail(name, f"your function changed its input array #{i + 1} in place; "
-                            "compute a new array instead (e.g. avoid `x -= ...` on an argument).")
+                            "compute a new array instead (e.g. avoid `x -= ...` on an argument).", "in_place")
     return out
 
 
 def _as_numeric(got, name, what="an array"):
     if got is None:
-        _fail(name, "returned None -- did you forget the `return` statement?")
+        _fail(name, "returned None -- did you forget the `return` statement?", "no_return")
     if isinstance(got, tuple):
-        _fail(name, f"returned a tuple of {len(got)} items, but {what} was expected.")
+        _fail(name, f"returned a tuple of {len(got)} items, but {what} was expected.", "tuple")
     if np.iscomplexobj(got):  # casting would emit a ComplexWarning on stderr
-        _fail(name, f"returned complex numbers, but {what} of real numbers was expected.")
+        _fail(name, f"returned complex numbers, but {what} of real numbers was expected.", "complex")
     try:
         arr = np.asarray(got, dtype=np.float64)
     except (TypeError, ValueError):
-        _fail(name, f"returned {type(got).__name__}, but {what} of numbers was expected.")
+        _fail(name, f"returned {type(got).__name__}, but {what} of numbers was expected.", "not_numeric")
     return arr
 
 
-def _factor_hint(c, batch_size):
-    if np.isclose(c, -1):
-        return "every value has the wrong sign -- check the direction of a subtraction."
-    if batch_size and batch_size > 1 and np.isclose(c, batch_size, rtol=1e-3):
-        return (f"your values are {batch_size} times (= N, the batch size) too large: "
-                "did you forget to divide by N, i.e. take the mean instead of the sum?")
-    if batch_size and batch_size > 1 and np.isclose(c, 1 / batch_size, rtol=1e-3):
-        return f"your values are N = {batch_size} times too small: you divided by N once too often."
-    if np.isclose(c, 2) or np.isclose(c, 0.5):
-        return (f"your values are off by a factor of {c:.3g}: check the constant factor "
-                "(e.g. the 2 that comes from differentiating a square).")
-    return f"your values are all off by the same factor {c:.4g}: look for a missing or extra constant."
+def _known_mistake(got, mistakes, name, rtol, atol):
+    for code, wrong in (mistakes or {}).items():
+        wrong = np.asarray(wrong, dtype=np.float64)
+        if wrong.shape == got.shape and np.allclose(got, wrong, rtol=rtol, atol=atol):
+            _fail(name, MESSAGES[code], code)
 
 
-def check_array(got, expected, name="your result", *, rtol=1e-5, atol=1e-8, batch_size=None):
-    """Compare an array answer with the expected one; explain the first mistake found.
-
-    ``batch_size``: N, to recognise a missing (or extra) ``1/N``.
-    """
-    expected = np.asarray(expected, dtype=np.float64)
-    got = _as_numeric(got, name)
-    if got.shape != expected.shape:
-        if got.ndim == 2 and got.shape == expected.T.shape and np.allclose(got.T, expected, rtol, atol):
-            _fail(name, f"your result has shape {got.shape} but should be {expected.shape}: it is the "
-                        "transpose of the right answer. Check the order of a matrix product (X @ W.T "
-                        "vs W @ X.T) or a missing .T.")
-        if got.size == expected.size and np.allclose(got.reshape(expected.shape), expected, rtol, atol):
-            _fail(name, f"the numbers are right but the shape is {got.shape} instead of {expected.shape}; "
-                        "keep the axes as in the docstring (e.g. (N,) vs (N, 1), keepdims).")
-        _fail(name, f"expected an array of shape {expected.shape}, got shape {got.shape}.")
-    bad = ~np.isfinite(got) & np.isfinite(expected)
-    if bad.any():
-        idx = tuple(int(i) for i in np.argwhere(bad)[0])
-        _fail(name, f"contains {got[idx]} at index {idx} where {expected[idx]:.6g} was expected -- "
-                    "usually an overflow in np.exp or a log(0): use the numerically stable formula.")
-    if np.allclose(got, expected, rtol=rtol, atol=atol):
-        return
-    if got.ndim == 2 and got.shape[0] == got.shape[1] and np.allclose(got.T, expected, rtol, atol):
-        _fail(name, "your result is the transpose of the right answer. Check the order of a matrix "
-                    "product (X @ W.T vs W @ X.T) or a missing/extra .T.")
+def _factor(got, expected, name, rtol, atol, batch_size, sizes):
     denom = float(np.vdot(expected, expected))
     if denom > 0:
         c = float(np.vdot(got, expected)) / denom
         if not np.isclose(c, 1) and np.allclose(got, c * expected, rtol=rtol * 10, atol=atol * 10):
-            _fail(name, _factor_hint(c, batch_size))
+            code, msg = explain_factor(c, batch_size, sizes)
+            _fail(name, msg, code)
+
+
+def _shape_mismatch(got, expected, name, rtol, atol):
+    if got.ndim == 2 and got.shape == expected.T.shape and np.allclose(got.T, expected, rtol, atol):
+        _fail(name, f"your result has shape {got.shape} but should be {expected.shape}: it is the "
+                    "transpose of the right answer. Check the order of a matrix product (X @ W.T "
+                    "vs W @ X.T) or a missing .T.", "transpose")
+    if got.size == expected.size and np.allclose(got.reshape(expected.shape), expected, rtol, atol):
+        _fail(name, f"the numbers are right but the shape is {got.shape} instead of {expected.shape}; "
+                    "keep the axes as in the docstring (e.g. (N,) vs (N, 1), keepdims).", "shape")
+    _fail(name, f"expected an array of shape {expected.shape}, got shape {got.shape}.", "wrong_shape")
+
+
+def check_array(got, expected, name="your result", *, rtol=1e-5, atol=1e-8, batch_size=None,
+                sizes=None, mistakes=None):
+    """Compare an array answer with the expected one; explain the first mistake found.
+
+    ``batch_size``: N, to recognise a missing (or extra) ``1/N``; ``sizes``: other named sizes
+    ({"D": ..., "C": ...}); ``mistakes``: {diagnosis code: the value that mistake gives}.
+    """
+    expected = np.asarray(expected, dtype=np.float64)
+    got = _as_numeric(got, name)
+    if got.shape != expected.shape:
+        _known_mistake(got, mistakes, name, rtol, atol)
+        _shape_mismatch(got, expected, name, rtol, atol)
+    bad = ~np.isfinite(got) & np.isfinite(expected)
+    if bad.any():
+        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        _fail(name, f"contains {got[idx]} at index {idx} where {expected[idx]:.6g} was expected -- "
+                    "usually an overflow in np.exp or a log(0): use the numerically stable formula.", "not_finite")
+    if np.allclose(got, expected, rtol=rtol, atol=atol):
+        return
+    _known_mistake(got, mistakes, name, rtol, atol)
+    if got.ndim == 2 and got.shape[0] == got.shape[1] and np.allclose(got.T, expected, rtol, atol):
+        _fail(name, "your result is the transpose of the right answer. Check the order of a matrix "
+                    "product (X @ W.T vs W @ X.T) or a missing/extra .T.", "transpose")
+    _factor(got, expected, name, rtol, atol, batch_size, sizes)
     diff = got - expected
     if expected.size > 1 and np.allclose(diff, diff.flat[0], rtol=0, atol=max(atol, 1e-6)):
         _fail(name, f"every value is off by the same constant {diff.flat[0]:.4g}: check the bias term "
-                    "or a constant you add or subtract.")
+                    "or a constant you add or subtract.", "offset")
     err = np.abs(diff) - (atol + rtol * np.abs(expected))
     idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(err)), err.shape)) if err.ndim else ()
     n_bad = int((err > 0).sum())
@@ -134,41 +158,52 @@ def check_array(got, expected, name="your result", *, rtol=1e-5, atol=1e-8, batc
                 f"{idx}: expected {expected[idx]:.6g}, got {got[idx]:.6g}.")
 
 
-def check_scalar(got, expected, name="your result", *, rtol=1e-6, atol=1e-9, batch_size=None):
-    """Compare a single-number answer (e.g. a loss) with the expected value."""
+def check_scalar(got, expected, name="your result", *, rtol=1e-6, atol=1e-9, batch_size=None,
+                 sizes=None, mistakes=None, nonnegative=False, capped=False):
+    """Compare a single-number answer (e.g. a loss) with the expected value.
+
+    ``nonnegative``: the value can never be negative (a cross-entropy); ``capped``: the input has
+    confident mistakes, so a value below the expected one means the loss was capped.
+    """
     arr = _as_numeric(got, name, "a single number")
     if arr.size != 1:
         _fail(name, f"returned an array of shape {arr.shape}, but a single number was expected -- "
-                    "did you forget to average (np.mean) over the batch?")
+                    "did you forget to average (np.mean) over the batch?", "not_scalar")
     value, expected = float(arr.reshape(())), float(expected)
     if not np.isfinite(value):
         _fail(name, f"returned {value} where {expected:.6g} was expected -- an overflow or log(0)? "
-                    "Use the numerically stable formula.")
+                    "Use the numerically stable formula.", "not_finite")
     if np.isclose(value, expected, rtol=rtol, atol=atol):
         return
+    _known_mistake(np.asarray(value), mistakes, name, rtol, atol)
+    prefix = f"expected {expected:.6g}, got {value:.6g}: "
+    if nonnegative and value < 0 and not np.isclose(value, -expected, rtol=1e-4):
+        _fail(name, prefix + "a cross-entropy is never negative (-log p >= 0 for p <= 1): check the "
+                             "minus sign and that you take the log of probabilities.", "negative_loss")
     if expected != 0 and abs(value) > atol:
-        c = value / expected
-        if np.isclose(c, -1, rtol=1e-4) or np.isclose(c, batch_size or np.nan, rtol=1e-4) or \
-                np.isclose(c, 1 / (batch_size or np.nan), rtol=1e-4) or np.isclose(c, 2) or np.isclose(c, 0.5):
-            _fail(name, f"expected {expected:.6g}, got {value:.6g}: " + _factor_hint(c, batch_size))
-    _fail(name, f"expected {expected:.6g}, got {value:.6g}.")
+        found = explain_factor(value / expected, batch_size, sizes)
+        if found and found[0] != "factor":
+            _fail(name, prefix + found[1], found[0])
+    if capped and value < expected:
+        _fail(name, prefix + MESSAGES["clip_capped"], "clip_capped")
+    _fail(name, prefix.rstrip(": ") + ".")
 
 
 def check_probabilities(p, name="your probabilities", *, atol=1e-6):
     """Every row of ``p`` (N, C) must be finite, in [0, 1] and sum to 1."""
     p = _as_numeric(p, name)
     if p.ndim == 0:
-        _fail(name, "returned a single number, but one probability per class was expected.")
+        _fail(name, "returned a single number, but one probability per class was expected.", "not_per_class")
     if not np.isfinite(p).all():
         _fail(name, "contains NaN or inf -- np.exp overflowed. Subtract each row's maximum before "
-                    "exponentiating (softmax does not change when you shift a row).")
+                    "exponentiating (softmax does not change when you shift a row).", "not_finite")
     if p.min() < -atol or p.max() > 1 + atol:
-        _fail(name, f"values must lie in [0, 1], got values in [{p.min():.3g}, {p.max():.3g}].")
+        _fail(name, f"values must lie in [0, 1], got values in [{p.min():.3g}, {p.max():.3g}].", "not_probability")
     sums = p.sum(axis=-1)
     if not np.allclose(sums, 1, atol=atol):
         i = int(np.argmax(np.abs(sums - 1)))
         _fail(name, f"each row should sum to 1, but row {i} sums to {sums.reshape(-1)[i]:.6g} -- did you "
-                    "normalise over the right axis (axis=-1, keepdims=True)?")
+                    "normalise over the right axis (axis=-1, keepdims=True)?", "wrong_axis")
 
 
 def check_gradient(analytic, f, x, name="your gradient", *, tol=1e-6, h=1e-5):
@@ -183,13 +218,13 @@ def check_gradient(analytic, f, x, name="your gradient", *, tol=1e-6, h=1e-5):
     if not np.isfinite(analytic).all():  # NaN would compare False with the tolerance and pass
         idx = tuple(int(i) for i in np.argwhere(~np.isfinite(analytic))[0])
         _fail(name, f"contains {analytic[idx]} at index {idx} -- usually an overflow in np.exp or a "
-                    "log(0): use the numerically stable formula.")
+                    "log(0): use the numerically stable formula.", "not_finite")
     err = _rel(analytic, num)
     if err.size and err.max() > tol:
         idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(err)), err.shape))
         _fail(name, f"fails the numerical gradient check: the worst entry is index {idx}, where your "
                     f"gradient is {analytic[idx]:.6g} but the finite-difference estimate is {num[idx]:.6g} "
-                    f"(relative error {err[idx]:.1e}, tolerance {tol:.0e}).")
+                    f"(relative error {err[idx]:.1e}, tolerance {tol:.0e}).", "gradient_check")
 
 
 def check_dtype(got, dtype, name="your result"):
@@ -197,9 +232,10 @@ def check_dtype(got, dtype, name="your result"):
     got_dtype = np.asarray(got).dtype
     if got_dtype != np.dtype(dtype):
         _fail(name, f"for {np.dtype(dtype)} input the result should stay {np.dtype(dtype)}, got {got_dtype} "
-                    "(avoid creating float64 constants/arrays on the way).")
+                    "(avoid creating float64 constants/arrays on the way, e.g. np.asarray(z, dtype=float) "
+                    "or np.zeros(shape) without dtype=).", "dtype")
 
 
 def passed(name):
-    """Print a short success line for a visible test cell."""
-    print(f"\u2714 {name}: all checks passed")
+    """Print the success line of a visible test cell: what a ✔ means."""
+    print(f"\u2714 {name}: every visible check passed \u2014 grading repeats them on new inputs")

@@ -10,7 +10,12 @@ settings apply) and only moves the course root. ``nbgrader generate_assignment``
   autograded cell, and grading must not crash;
 * ``wrong_<exercise>_<k>``: the solution with ONE answer cell replaced by the k-th wrong
   implementation from ``wrong_answers/<id>.py`` -- that exercise must score 0 and every
-  other exercise full marks.
+  other exercise full marks;
+* ``public_<k>``: the solution with the k-th ``WRONG_PUBLIC`` entry of EVERY exercise that has
+  one swapped in at once (the exercises' tests are independent) -- each swapped exercise must
+  score 0, every other one full marks. Several mistakes per submission keep the cost low;
+* ``alt_<k>``: likewise the k-th correct alternative of every exercise (``alternatives/<id>.py``)
+  -- every exercise must score full marks.
 
 Per-cell scores are read from the gradebook (``nbgrader.api.Gradebook``), not the CSV,
 which cannot tell a failed grading from a zero. Lessons are graded two at a time.
@@ -34,6 +39,7 @@ from grader.release import ROOT
 
 from .conftest import (LESSONS, TIMINGS, exercises, load_wrong, read_nb, release_path,
                        source_path, venv_env)
+from .table_runner import load_tables
 
 NBGRADER = [sys.executable, "-m", "nbgrader"]
 MIN_WRONG = 3
@@ -51,6 +57,8 @@ class Graded:
     scores: dict = field(default_factory=dict)
     #: student -> (exercise, label) of the wrong implementation it carries
     wrong: dict = field(default_factory=dict)
+    #: student -> {exercise: label} of the entries a combined submission carries (public_k / alt_k)
+    combined: dict = field(default_factory=dict)
 
     def log_tail(self, student=None, lines=25):
         text = self.log.splitlines()
@@ -110,10 +118,21 @@ def _grade_lesson(lesson: str, course: Path) -> Graded:
     for name, entries in (load_wrong(lesson) or {}).items():
         if answers.get(name) is None:
             continue  # reported by test_wrong_answer_table_covers_every_exercise
-        for k, (label, code) in enumerate(entries):
+        for k, (label, code, *_) in enumerate(entries):
             student = f"wrong_{name}_{k}"
             _submit(course, lesson, student, _substitute(source, answers[name], code))
             graded.wrong[student] = (name, label)
+    tables = load_tables(lesson)
+    for prefix, rows in (("public", [r for r in tables["wrong"] if r["table"] == "WRONG_PUBLIC"]),
+                         ("alt", tables["alternatives"])):
+        for k in sorted({r["k"] for r in rows}):
+            nb, carried = source, {}
+            for r in rows:
+                if r["k"] == k and answers.get(r["exercise"]) is not None:
+                    nb = _substitute(nb, answers[r["exercise"]], r["source"])
+                    carried[r["exercise"]] = r["label"]
+            _submit(course, lesson, f"{prefix}_{k}", nb)
+            graded.combined[f"{prefix}_{k}"] = carried
 
     run = _nbgrader(course, "autograde", lesson, "--force", timeout=1800)
     graded.returncode = run.returncode
@@ -198,12 +217,18 @@ def test_wrong_answer_table_covers_every_exercise(lesson):
     for ex in exercises(source):
         assert ex.answer_index is not None, f"{lesson}: test cell test_{ex.name} has no answer cell {ex.name!r}"
         wanted = _defined(source.cells[ex.answer_index].source)
-        for label, code in table[ex.name]:
+        for label, code, *_ in table[ex.name]:
             got = _defined(code)
             assert wanted <= got, (f"{lesson}/{ex.name} [{label}]: must define {sorted(wanted)} like the "
                                    f"answer cell, defines {sorted(got)}")
-        labels = [label for label, _ in table[ex.name]]
+        labels = [label for label, *_ in table[ex.name]]
         assert len(set(labels)) == len(labels), f"{lesson}/{ex.name}: duplicate labels {labels}"
+    tables = load_tables(lesson)
+    wanted = {ex.name: _defined(source.cells[ex.answer_index].source) for ex in exercises(source)}
+    for row in tables["wrong"] + tables["alternatives"]:
+        assert row["exercise"] in wanted, f"{lesson}: table entry for unknown exercise {row['exercise']!r}"
+        assert wanted[row["exercise"]] <= _defined(row["source"]), (
+            f"{lesson}/{row['exercise']} [{row['label']}]: must define {sorted(wanted[row['exercise']])}")
 
 
 def _defined(code: str) -> set[str]:
@@ -251,3 +276,37 @@ def test_wrong_answers_lose_their_points(graded_lessons, lesson_exercise):
         if others:
             problems.append(f"[{label}] costs points in other exercises: {_fmt(others)}")
     assert not problems, f"{lesson}/{name}:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.slow
+def test_public_wrong_answers_lose_their_points(graded_lessons, lesson):
+    """Each combined submission (several public mistakes, one per exercise) zeroes exactly the
+    exercises it changed and keeps full marks everywhere else."""
+    graded = _graded(graded_lessons, lesson)
+    problems = []
+    for student, carried in sorted(graded.combined.items()):
+        if not student.startswith("public_"):
+            continue
+        scores = _scores(graded, student)
+        for gid, (score, top) in sorted(scores.items()):
+            ex = gid.removeprefix("test_")
+            if ex in carried and score != 0:
+                problems.append(f"{student} [{ex}: {carried[ex]}] still scores {score:g}/{top:g}")
+            if ex not in carried and score != top:
+                problems.append(f"{student}: {gid} (not changed) scores {score:g}/{top:g}")
+    assert not problems, f"{lesson}:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.slow
+def test_alternatives_score_full_marks(graded_lessons, lesson):
+    """Every correct-but-unusual answer gets full marks under nbgrader."""
+    graded = _graded(graded_lessons, lesson)
+    problems = []
+    for student, carried in sorted(graded.combined.items()):
+        if not student.startswith("alt_"):
+            continue
+        for gid, (score, top) in sorted(_scores(graded, student).items()):
+            if score != top:
+                ex = gid.removeprefix("test_")
+                problems.append(f"{student} [{ex}: {carried.get(ex, 'the solution')}] scores {score:g}/{top:g}")
+    assert not problems, f"{lesson}:\n  " + "\n  ".join(problems)
