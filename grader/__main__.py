@@ -32,14 +32,19 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("autograde", help="grade SUBMISSIONS/<student_id>/<lesson>.ipynb (folder or .zip)")
     p.add_argument("submissions", type=Path, help="folder or .zip of <student_id>/<lesson>.ipynb")
     p.add_argument("--out", type=Path, required=True, metavar="RESULTS", help="results folder")
-    p.add_argument("--jobs", type=_positive, default=None, help="parallel workers (default: cores)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--jobs", type=_positive, default=None,
+                       help="parallel worker processes on this machine (default: cores)")
+    where.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                       help="grade on the running Dask cluster of this scheduler")
+    where.add_argument("--cluster", metavar="local:N",
+                       help="grade on a local Dask cluster of N single-threaded worker processes")
     p.add_argument("--timeout", type=_positive, default=30, metavar="SECONDS", help="per cell (default 30)")
     p.add_argument("--notebook-timeout", type=_positive, default=600, metavar="SECONDS",
                    help="whole notebook (default 600)")
     p.add_argument("--memory-mb", type=_positive, default=2048, metavar="MB", help="kernel memory cap (default 2048)")
     p.add_argument("--force", action="store_true", help="regrade what is already graded")
     p.add_argument("--quiet", action="store_true", help="no progress bar (CI logs)")
-    p.add_argument("--shard", metavar="K/N", help="grade only shard K of N (students split by a stable hash)")
     p.add_argument("--no-sandbox", action="store_true",
                    help="grade without bubblewrap (reduced isolation: student code can read files and "
                         "use the network)")
@@ -67,17 +72,18 @@ def main(argv=None) -> int:
         print(f"lessons/ {'is up to date' if not stale else 'regenerated: ' + ', '.join(stale)}")
         return 0
     if args.command == "autograde":
-        from .runner import NoSandbox, autograde
-        from .submissions import parse_shard
+        from .runner import ClusterError, NoSandbox, autograde
         # Ctrl-C must stop a run cleanly even when the parent shell started us with SIGINT ignored
         # (background jobs of a non-interactive shell inherit SIG_IGN, and Python then never raises).
         signal.signal(signal.SIGINT, signal.default_int_handler)
         try:
-            shard = parse_shard(args.shard)
+            from .executors.cluster import parse_cluster
+            cluster = parse_cluster(args.cluster) if args.cluster is not None else None
             counts = autograde(args.submissions, args.out, jobs=args.jobs, timeout=args.timeout,
                                notebook_timeout=args.notebook_timeout, memory_mb=args.memory_mb,
-                               force=args.force, quiet=args.quiet, shard=shard, no_sandbox=args.no_sandbox)
-        except NoSandbox as e:
+                               force=args.force, quiet=args.quiet, no_sandbox=args.no_sandbox,
+                               scheduler=args.scheduler, cluster=cluster)
+        except (NoSandbox, ClusterError) as e:
             print(f"grader autograde: {e}", file=sys.stderr)
             return 2
         except (ValueError, FileNotFoundError) as e:
