@@ -20,7 +20,7 @@ from .pool import crashed_twice
 
 __all__ = ["DaskExecutor", "parse_cluster", "CONNECT_TIMEOUT"]
 
-CONNECT_TIMEOUT = 15            # seconds to reach a scheduler
+CONNECT_TIMEOUT = 10            # seconds to reach a scheduler
 WINDOW_PER_THREAD = 4           # tasks in flight per worker thread (bounds the client's memory)
 
 
