@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -44,7 +45,7 @@ class DaskExecutor:
     def __init__(self, settings: Settings, specs: dict, scheduler: str | None = None,
                  local: int | None = None, log=print):
         self.settings, self.specs, self.log = settings, specs, log
-        self.cluster = self.client = None
+        self.cluster = self.client = self.plugin = None
         self.pending: dict = {}
         self.client = self._connect(scheduler, local)
         try:
@@ -73,14 +74,15 @@ class DaskExecutor:
         from . import on_worker
         cloudpickle.register_pickle_by_value(on_worker)
         self.client.run_on_scheduler(on_worker.allow_one_retry)
+        self.plugin = f"{on_worker.PLUGIN}-{uuid.uuid4().hex[:12]}"
         self.client.register_plugin(on_worker.GraderPlugin(self.settings.mode,
                                                            on_worker.helpers_fingerprint()),
-                                    name=on_worker.PLUGIN)
+                                    name=self.plugin)
         if not self.client.scheduler_info(n_workers=-1)["workers"]:
             self.log(f"waiting for a Dask worker to join {self.client.scheduler.address} ...",
                      file=sys.stderr)
             self.client.wait_for_workers(1)
-        status = self.client.run(on_worker.worker_status, self.settings.memory_mb)
+        status = self.client.run(on_worker.worker_status, self.plugin, self.settings.memory_mb)
         bad = {w: s["problem"] for w, s in sorted(status.items()) if s["problem"]}
         for w, problem in bad.items():
             self.log(f"worker {w}: {problem}; its submissions are recorded as error", file=sys.stderr)
@@ -88,7 +90,7 @@ class DaskExecutor:
             raise ClusterError("no Dask worker can grade: " +
                                "; ".join(f"worker {w}: {p}" for w, p in bad.items()))
         self.isolation = sorted({s["isolation"] for s in status.values() if s["isolation"]})
-        self.threads = sum(self.client.nthreads().values())
+        self.threads, self._counted_at = sum(self.client.nthreads().values()), time.monotonic()
 
     def _result(self, sub, fut) -> dict:
         from distributed.scheduler import KilledWorker
@@ -111,7 +113,7 @@ class DaskExecutor:
         from distributed import as_completed
         lessons = sorted({s.lesson for s in todo})
         specs = self.client.scatter({k: self.specs[k] for k in lessons}, broadcast=True, hash=False)
-        settings = {"hide": list(self.settings.hide), "memory_mb": self.settings.memory_mb,
+        settings = {"plugin": self.plugin, "hide": list(self.settings.hide), "memory_mb": self.settings.memory_mb,
                     "timeout": self.settings.timeout, "notebook_timeout": self.settings.notebook_timeout}
         from . import on_worker
         queue, done = iter(todo), as_completed(loop=self.client.loop)
@@ -124,14 +126,23 @@ class DaskExecutor:
                                          pure=False, retries=1)
                 self.pending[fut.key] = (sub, fut)
                 done.add(fut)
-        for _ in range(max(16, WINDOW_PER_THREAD * self.threads)):
+            return sub is not None
+        for _ in range(self._window()):
             submit_next()
         for fut in done:
             sub, _ = self.pending.pop(fut.key)
             result = self._result(sub, fut)
             fut.release()
-            submit_next()
+            while len(self.pending) < self._window() and submit_next():
+                pass
             yield sub, result
+
+    def _window(self) -> int:
+        """How many tasks to keep in flight: grows with the cluster (workers joining mid-run)."""
+        now = time.monotonic()
+        if now - self._counted_at > 5:
+            self._counted_at, self.threads = now, sum(self.client.nthreads().values())
+        return max(16, WINDOW_PER_THREAD * self.threads)
 
     def close(self) -> None:
         """Cancel what is still pending (Ctrl-C), disconnect, stop a local cluster."""
@@ -142,6 +153,11 @@ class DaskExecutor:
                 except Exception:  # noqa: BLE001 -- closing anyway
                     pass
                 self.pending.clear()
+            if self.plugin:
+                try:
+                    self.client.unregister_worker_plugin(self.plugin)   # its teardown removes the scratch
+                except Exception:  # noqa: BLE001 -- a worker already gone; closing anyway
+                    pass
             self.client.close()
             self.client = None
         if self.cluster is not None:

@@ -27,7 +27,7 @@ from distributed import WorkerPlugin, get_worker
 __all__ = ["PLUGIN", "GraderPlugin", "grade_task", "worker_status", "helpers_fingerprint",
            "allow_one_retry"]
 
-PLUGIN = "bw-grader"
+PLUGIN = "bw-grader"           # + a run id: each run has its own plugin (and scratch) on a shared cluster
 NEEDED = ("grader", "helpers", "nbgrader", "nbclient", "ipykernel", "numpy")
 
 
@@ -95,9 +95,9 @@ class GraderPlugin(WorkerPlugin):
                        keep=default_keep())
 
 
-def worker_status(memory_mb: int, dask_worker=None) -> dict:
+def worker_status(plugin_name: str, memory_mb: int, dask_worker=None) -> dict:
     """For ``client.run``: ``{"problem", "isolation"}`` of this worker."""
-    plugin = dask_worker.plugins.get(PLUGIN)
+    plugin = dask_worker.plugins.get(plugin_name)
     if plugin is None:
         return {"problem": "the grader's worker check did not run", "isolation": ""}
     if plugin.problem:
@@ -118,7 +118,7 @@ def _unfit(spec: dict, address: str, problem: str) -> dict:
 def grade_task(payload: dict, spec: dict, settings: dict) -> dict:
     """Grade one submission (``payload``: student, lesson, sha256, data) -> ``{"worker", "result"}``."""
     worker = get_worker()
-    plugin = worker.plugins.get(PLUGIN)
+    plugin = worker.plugins.get(settings["plugin"])
     problem = plugin.problem if plugin is not None else "the grader's worker check did not run"
     if problem:
         return {"worker": worker.address, "result": _unfit(spec, worker.address, problem)}
