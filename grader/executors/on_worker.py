@@ -62,6 +62,15 @@ def _problem(mode: str, fingerprint: str) -> str | None:
     return _bwrap_problem() if mode == "bwrap" else None
 
 
+def _warm_up() -> None:
+    try:
+        import grader.grading  # noqa: F401
+        import nbclient  # noqa: F401
+        import nbgrader.utils  # noqa: F401
+    except Exception:  # noqa: BLE001 -- the first task will import (and report) it again
+        pass
+
+
 class GraderPlugin(WorkerPlugin):
     """Checks a worker when it joins and holds its private scratch folder and sandbox slots."""
 
@@ -77,6 +86,8 @@ class GraderPlugin(WorkerPlugin):
             self.problem = _problem(self.mode, self.fingerprint)
         except Exception as e:  # noqa: BLE001 -- a failing check is itself the problem to report
             self.problem = f"the worker check failed ({type(e).__name__}: {e})"
+        if not self.problem:          # pay the imports now, off the event loop, not in the first task
+            threading.Thread(target=_warm_up, name="bw-grader-warm-up", daemon=True).start()
 
     def teardown(self, worker):
         shutil.rmtree(self.scratch, ignore_errors=True)

@@ -86,15 +86,17 @@ class Cluster:
         assert proc.returncode == 0, f"{n} Dask workers did not join {self.address}:\n{proc.stderr[-2000:]}"
 
     def stop(self) -> None:
-        for proc in reversed(self.procs):
-            if proc.poll() is None:
-                os.kill(proc.pid, signal.SIGTERM)
-        for proc in self.procs:
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.kill(proc.pid, signal.SIGKILL)
-                proc.wait()
+        """Workers first (they close quickly while the scheduler is up), then the scheduler."""
+        for group in (self.procs[1:], self.procs[:1]):
+            for proc in group:
+                if proc.poll() is None:
+                    os.kill(proc.pid, signal.SIGTERM)
+            for proc in group:
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    os.kill(proc.pid, signal.SIGKILL)
+                    proc.wait()
         for log in self.logs:
             log.close()
 
