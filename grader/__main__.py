@@ -59,6 +59,35 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _autograde(args) -> int:
+    """``grader autograde``: exit 0, 2 (bad arguments, no sandbox, no cluster) or 130 (Ctrl-C)."""
+    from .runner import ClusterError, NoSandbox, autograde
+    # Ctrl-C must stop a run cleanly even when the parent shell started us with SIGINT ignored
+    # (background jobs of a non-interactive shell inherit SIG_IGN, and Python then never raises).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        from .executors.cluster import parse_cluster
+        cluster = parse_cluster(args.cluster) if args.cluster is not None else None
+        counts = autograde(args.submissions, args.out, jobs=args.jobs, timeout=args.timeout,
+                           notebook_timeout=args.notebook_timeout, memory_mb=args.memory_mb,
+                           force=args.force, quiet=args.quiet, no_sandbox=args.no_sandbox,
+                           scheduler=args.scheduler, cluster=cluster)
+    except (NoSandbox, ClusterError) as e:
+        print(f"grader autograde: {e}", file=sys.stderr)
+        return 2
+    except (ValueError, FileNotFoundError) as e:
+        print(f"grader autograde: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\ninterrupted: everything graded so far is saved; re-run the same command to "
+              "continue.", file=sys.stderr)
+        return 130
+    print(f"{counts['graded']} graded now, {counts['already_graded']} already graded, "
+          f"{counts['with_problems']} with problems, {counts['skipped_files']} files skipped; "
+          f"report in {args.out}/report.html")
+    return 0
+
+
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "release":
@@ -72,31 +101,7 @@ def main(argv=None) -> int:
         print(f"lessons/ {'is up to date' if not stale else 'regenerated: ' + ', '.join(stale)}")
         return 0
     if args.command == "autograde":
-        from .runner import ClusterError, NoSandbox, autograde
-        # Ctrl-C must stop a run cleanly even when the parent shell started us with SIGINT ignored
-        # (background jobs of a non-interactive shell inherit SIG_IGN, and Python then never raises).
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        try:
-            from .executors.cluster import parse_cluster
-            cluster = parse_cluster(args.cluster) if args.cluster is not None else None
-            counts = autograde(args.submissions, args.out, jobs=args.jobs, timeout=args.timeout,
-                               notebook_timeout=args.notebook_timeout, memory_mb=args.memory_mb,
-                               force=args.force, quiet=args.quiet, no_sandbox=args.no_sandbox,
-                               scheduler=args.scheduler, cluster=cluster)
-        except (NoSandbox, ClusterError) as e:
-            print(f"grader autograde: {e}", file=sys.stderr)
-            return 2
-        except (ValueError, FileNotFoundError) as e:
-            print(f"grader autograde: {e}", file=sys.stderr)
-            return 2
-        except KeyboardInterrupt:
-            print("\ninterrupted: everything graded so far is saved; re-run the same command to "
-                  "continue.", file=sys.stderr)
-            return 130
-        print(f"{counts['graded']} graded now, {counts['already_graded']} already graded, "
-              f"{counts['with_problems']} with problems, {counts['skipped_files']} files skipped; "
-              f"report in {args.out}/report.html")
-        return 0
+        return _autograde(args)
     if args.command == "report":
         from .report import write_report
         if len(args.results) > 1 and args.out is None:
