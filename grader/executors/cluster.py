@@ -1,7 +1,7 @@
 """``--scheduler tcp://HOST:PORT`` / ``--cluster local:N``: grading on a Dask cluster.
 
 No shared file system: each task carries the submission's bytes (and SHA-256, student,
-lesson); the lesson specs are scattered once to every worker; a worker grades in its own
+lesson) and a reference to its lesson's spec, sent to the cluster once; a worker grades in its own
 sandbox (:mod:`grader.executors.on_worker`) and returns the result, which the runner
 writes. A worker that dies mid-task: Dask runs the task again on another worker; when
 that one dies too the submission is ``error`` (the scheduler's ``allowed_failures`` is set
@@ -97,7 +97,7 @@ class DaskExecutor:
         if fut.status == "finished":
             answer = fut.result()
             return dict(answer["result"], worker=answer["worker"])
-        if fut.status == "cancelled":
+        if fut.status in ("cancelled", "lost"):
             result = crashed_twice(self.specs[sub.lesson], "not graded: the task was cancelled on the cluster")
             return dict(result, retry=True)
         exc = fut.exception()
@@ -111,11 +111,16 @@ class DaskExecutor:
     def grade(self, todo: list):
         """Yield ``(submission, result)`` for every submission of ``todo``, as futures finish."""
         from distributed import as_completed
+
+        from . import on_worker
         lessons = sorted({s.lesson for s in todo})
-        specs = self.client.scatter({k: self.specs[k] for k in lessons}, broadcast=True, hash=False)
+        # Each lesson's spec is sent once, as the result of a tiny task rather than scattered data: Dask
+        # keeps one replica of data no task is waiting for, and scattered data on a worker that dies is
+        # lost (its dependents cancelled), while a task's result is recomputed.
+        specs = {k: self.client.submit(on_worker.lesson_spec, self.specs[k], pure=False,
+                                       key=f"spec-{k}-{uuid.uuid4().hex[:8]}") for k in lessons}
         settings = {"plugin": self.plugin, "hide": list(self.settings.hide), "memory_mb": self.settings.memory_mb,
                     "timeout": self.settings.timeout, "notebook_timeout": self.settings.notebook_timeout}
-        from . import on_worker
         queue, done = iter(todo), as_completed(loop=self.client.loop)
 
         def submit_next():

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from distributed import WorkerPlugin, get_worker
 
-__all__ = ["PLUGIN", "GraderPlugin", "grade_task", "worker_status", "helpers_fingerprint",
+__all__ = ["PLUGIN", "GraderPlugin", "grade_task", "lesson_spec", "worker_status", "helpers_fingerprint",
            "allow_one_retry"]
 
 PLUGIN = "bw-grader"           # + a run id: each run has its own plugin (and scratch) on a shared cluster
@@ -137,6 +137,11 @@ def grade_task(payload: dict, spec: dict, settings: dict) -> dict:
     result = grade_bytes(payload["data"], payload["sha256"], spec, plugin.sandbox(settings), plugin.scratch,
                          settings["timeout"], settings["notebook_timeout"])
     return {"worker": worker.address, "result": result}
+
+
+def lesson_spec(spec: dict) -> dict:
+    """A lesson's spec as a task result (recomputed by Dask if the worker holding it dies)."""
+    return spec
 
 
 def allow_one_retry(dask_scheduler) -> None:
