@@ -51,3 +51,45 @@ def test_a_result_marked_retry_is_graded_again(tmp_path):
     assert _needs_grading(tmp_path, sub, "s2", force=False)                   # lesson changed
     save_result(tmp_path, sub, dict(result, retry=True))                      # a worker could not grade
     assert _needs_grading(tmp_path, sub, "s1", force=False)
+
+
+SPEC = {"lesson": "L1", "exercises": [{"name": "ex1", "points": 2.0}, {"name": "ex2", "points": 1.0}]}
+
+
+class _Future:
+    def __init__(self, status, exc=None):
+        self.status, self._exc = status, exc
+
+    def exception(self):
+        return self._exc
+
+
+def test_a_submission_that_killed_two_workers_is_an_error_with_the_reason():
+    from types import SimpleNamespace
+
+    from distributed.scheduler import KilledWorker
+
+    from grader.executors.cluster import DaskExecutor
+    executor = object.__new__(DaskExecutor)            # only the mapping of futures to results
+    executor.specs = {"L1": SPEC}
+    sub = Submission("ann", "L1", "", "ann/L1.ipynb", "abc")
+    killed = KilledWorker("grade-ann-L1", SimpleNamespace(address="tcp://10.0.0.9:4000"), 1)
+    result = executor._result(sub, _Future("error", killed))
+    assert [e["status"] for e in result["exercises"]] == ["error", "error"]
+    assert "died twice" in result["exercises"][0]["message"] and "tcp://10.0.0.9:4000" in \
+        result["exercises"][0]["message"]
+    assert not result.get("retry")                    # not retried forever: the next run keeps it
+    lost = executor._result(sub, _Future("cancelled"))
+    assert lost["retry"] is True and lost["exercises"][1]["status"] == "error"
+
+
+def test_the_worker_check_names_what_is_missing(monkeypatch):
+    from grader.executors import on_worker
+    good = on_worker.helpers_fingerprint()
+    assert len(good) == 64
+    assert on_worker._problem("none", good) is None
+    assert "not the same version" in on_worker._problem("none", "0" * 64)
+    monkeypatch.setenv("PATH", "/nonexistent")
+    assert on_worker._problem("bwrap", good) == \
+        "bubblewrap (bwrap) not found (Debian/Ubuntu: apt-get install bubblewrap)"
+    assert on_worker._problem("none", good) is None     # --no-sandbox: bwrap not needed
