@@ -66,8 +66,10 @@ def _autograde(args) -> int:
     # (background jobs of a non-interactive shell inherit SIG_IGN, and Python then never raises).
     signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        from .executors.cluster import parse_cluster
+        from .executors.cluster import parse_cluster, parse_scheduler
         cluster = parse_cluster(args.cluster) if args.cluster is not None else None
+        if args.scheduler is not None:
+            parse_scheduler(args.scheduler)
         counts = autograde(args.submissions, args.out, jobs=args.jobs, timeout=args.timeout,
                            notebook_timeout=args.notebook_timeout, memory_mb=args.memory_mb,
                            force=args.force, quiet=args.quiet, no_sandbox=args.no_sandbox,

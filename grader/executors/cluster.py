@@ -19,7 +19,7 @@ from pathlib import Path
 from . import ClusterError, Settings
 from .pool import crashed_twice
 
-__all__ = ["DaskExecutor", "parse_cluster", "CONNECT_TIMEOUT"]
+__all__ = ["DaskExecutor", "parse_cluster", "parse_scheduler", "CONNECT_TIMEOUT"]
 
 CONNECT_TIMEOUT = 10            # seconds to reach a scheduler
 WINDOW_PER_THREAD = 4           # tasks in flight per worker thread (bounds the client's memory)
@@ -32,6 +32,14 @@ def parse_cluster(text: str) -> int:
         raise ValueError(f"--cluster: expected local:N with N >= 1 worker processes (e.g. local:4), "
                          f"got {text!r}")
     return int(m.group(1))
+
+
+def parse_scheduler(text: str) -> str:
+    """``"tcp://HOST:PORT"`` (or ``tls://``, or just ``HOST:PORT``) -> the address, checked."""
+    if not re.fullmatch(r"((tcp|tls|ucx|inproc)://)?\[?[A-Za-z0-9_.:-]+\]?:\d{1,5}", text or ""):
+        raise ValueError(f"--scheduler: expected the Dask scheduler's address tcp://HOST:PORT "
+                         f"(e.g. tcp://10.0.0.5:8786), got {text!r}")
+    return text
 
 
 def _payload(sub) -> dict:
@@ -60,6 +68,7 @@ class DaskExecutor:
             self.cluster = LocalCluster(n_workers=local, threads_per_worker=1, processes=True,
                                         dashboard_address=None, scheduler_port=0)
             scheduler = self.cluster.scheduler_address
+        parse_scheduler(scheduler)
         try:
             return Client(scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
         except (OSError, TimeoutError) as e:

@@ -41,6 +41,15 @@ def test_cluster_spec_is_parsed_or_named():
             parse_cluster(bad)
 
 
+def test_scheduler_address_is_checked():
+    from grader.executors.cluster import parse_scheduler
+    assert parse_scheduler("tcp://10.0.0.5:8786") == "tcp://10.0.0.5:8786"
+    assert parse_scheduler("node-3.example.edu:8786") == "node-3.example.edu:8786"
+    for bad in ("nonsense", "tcp://host", "http://h:1", ""):
+        with pytest.raises(ValueError, match=r"--scheduler: expected .* tcp://HOST:PORT .* got"):
+            parse_scheduler(bad)
+
+
 def test_a_result_marked_retry_is_graded_again(tmp_path):
     sub = Submission("ann", "L1", str(tmp_path / "L1.ipynb"), "ann/L1.ipynb", "abc")
     result = {"lesson": "L1", "spec_sha256": "s1", "notes": [], "graded_at": "", "exercises": []}
