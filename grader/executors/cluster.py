@@ -10,6 +10,7 @@ to 1 for this). A worker that fails the join check grades nothing: its tasks com
 """
 from __future__ import annotations
 
+import logging
 import re
 import sys
 import time
@@ -66,7 +67,8 @@ class DaskExecutor:
         from distributed import Client, LocalCluster
         if local:
             self.cluster = LocalCluster(n_workers=local, threads_per_worker=1, processes=True,
-                                        dashboard_address=None, scheduler_port=0)
+                                        dashboard_address=None, scheduler_port=0,
+                                        silence_logs=logging.ERROR)
             scheduler = self.cluster.scheduler_address
         parse_scheduler(scheduler)
         try:
@@ -96,8 +98,8 @@ class DaskExecutor:
         for w, problem in bad.items():
             self.log(f"worker {w}: {problem}; its submissions are recorded as error", file=sys.stderr)
         if len(bad) == len(status):
-            raise ClusterError("no Dask worker can grade: " +
-                               "; ".join(f"worker {w}: {p}" for w, p in bad.items()))
+            raise ClusterError("no Dask worker can grade: " + ("; ".join(
+                f"worker {w}: {p}" for w, p in bad.items()) or "every worker left"))
         self.isolation = sorted({s["isolation"] for s in status.values() if s["isolation"]})
         self.threads, self._counted_at = sum(self.client.nthreads().values()), time.monotonic()
 

@@ -101,7 +101,10 @@ class GraderPlugin(WorkerPlugin):
     def sandbox(self, settings: dict):
         from grader.release import ROOT
         from grader.sandbox import Sandbox, default_keep
-        hide = sorted({*settings["hide"], str(ROOT), str(self.scratch), str(self.local_directory)})
+        # the client's folders (when on the same machine), this worker's course, scratch, spilled data,
+        # and its temporary folder (other runs' scratch when not running as root)
+        hide = sorted({*settings["hide"], str(ROOT), str(self.scratch), str(self.local_directory),
+                       tempfile.gettempdir()})
         return Sandbox(mode=self.mode, memory_mb=settings["memory_mb"], slot=self.slot(), hide=hide,
                        keep=default_keep())
 

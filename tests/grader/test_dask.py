@@ -197,6 +197,9 @@ def test_scheduler_grades_like_the_local_pool(cluster, local_run, scheduler_run)
     dask_rows, local_rows = _lines(scheduler_run["out"]), _lines(local_run)
     statuses = {line.split(",")[5] for line in local_rows[1:]}
     assert {"graded", "timeout", "tampered", "error", "needs_manual"} <= statuses, statuses
+    probe = [line.split(",") for line in dask_rows if line.startswith("sandbox_probe,")]
+    assert probe and all(r[5] in ("graded", "needs_manual") and r[3] in (r[4], "") for r in probe), \
+        f"the sandbox probe saw what it must not on a Dask worker: {probe}"
     differ = [(a, b) for a, b in zip(dask_rows, local_rows, strict=False) if a != b]
     assert len(dask_rows) == len(local_rows) and not differ, \
         f"{len(differ)} of {len(local_rows)} rows differ (dask, local): {differ[:3]}"
