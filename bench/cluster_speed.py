@@ -20,12 +20,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "grader"))
+RUNS = ("r-jobs", "r-local", "r-sched")
 
 
 def build_class(folder: Path) -> int:
     import nbformat
     from grader_corpus import CORPUS_LESSON, LESSONS, build_corpus, honest_notebook, to_bytes
-    from test_dask import CORPUS_CASES
+    from test_dask import CORPUS_CASES, _probe
 
     from grader.release import generate
     from grader.spec import build_specs
@@ -35,7 +36,7 @@ def build_class(folder: Path) -> int:
     built = {k: {"release": nbformat.read(released / k / f"{k}.ipynb", as_version=4),
                  "solution": nbformat.read(ROOT / "solutions" / k / f"{k}.ipynb", as_version=4),
                  "spec": specs[k]} for k in LESSONS}
-    from conftest import sandbox_probe, wrong_notebook
+    from conftest import wrong_notebook
     subs = folder / "class"
     for k, b in built.items():
         for student, nb in (("ada", honest_notebook(b["release"], b["solution"])), ("bo", b["release"]),
@@ -48,7 +49,10 @@ def build_class(folder: Path) -> int:
         (subs / name).mkdir()
         (subs / name / f"{CORPUS_LESSON}.ipynb").write_bytes(cases[name].data)
     (subs / "sandbox_probe").mkdir()
-    (subs / "sandbox_probe" / f"{CORPUS_LESSON}.ipynb").write_bytes(to_bytes(sandbox_probe(b, subs, folder)))
+    hidden = [subs] + [folder / r for r in RUNS]
+    for r in RUNS:
+        (folder / r).mkdir()
+    (subs / "sandbox_probe" / f"{CORPUS_LESSON}.ipynb").write_bytes(to_bytes(_probe(b, hidden)))
     return len(list(subs.glob("*/*.ipynb")))
 
 
@@ -79,7 +83,7 @@ def main() -> int:
         print(f"{n} submissions across the lessons")
         for name, seconds in times.items():
             print(f"  {name:26s} {seconds:6.1f} s   {60 * n / seconds:5.1f} submissions/min")
-        grades = {r: (tmp / r / "grades.csv").read_text() for r in ("r-jobs", "r-local", "r-sched")}
+        grades = {r: (tmp / r / "grades.csv").read_text() for r in RUNS}
         same = len(set(grades.values())) == 1
         print("grades.csv identical across the three:", same)
         return 0 if same else 1

@@ -18,8 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import TIMEOUT, wrong_notebook
-from conftest import sandbox_probe as probe_notebook
+from conftest import PROBE, TIMEOUT, wrong_notebook
 from grader_corpus import CORPUS_LESSON, LESSONS, build_corpus, honest_notebook, to_bytes
 
 from grader.release import ROOT
@@ -113,7 +112,13 @@ def cluster(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def dask_class(built, tmp_path_factory):
+def outs(tmp_path_factory):
+    """The results folders of the --jobs and --scheduler runs (the sandbox probe checks both are hidden)."""
+    return {"local": tmp_path_factory.mktemp("local-results"), "dask": tmp_path_factory.mktemp("dask-results")}
+
+
+@pytest.fixture(scope="module")
+def dask_class(built, outs, tmp_path_factory):
     """>= 20 submissions across the lessons: model answers, blanks, wrong answers, and from the
     corpus a timeout, a tampered one, a dying kernel, a corrupt file, plus the sandbox probe."""
     subs = tmp_path_factory.mktemp("dask-class")
@@ -130,11 +135,22 @@ def dask_class(built, tmp_path_factory):
         (subs / name).mkdir()
         (subs / name / f"{CORPUS_LESSON}.ipynb").write_bytes(cases[name].data)
     (subs / "sandbox_probe").mkdir()
-    (subs / "sandbox_probe" / f"{CORPUS_LESSON}.ipynb").write_bytes(
-        to_bytes(probe_notebook(b, subs, tmp_path_factory.getbasetemp())))
+    (subs / "sandbox_probe" / f"{CORPUS_LESSON}.ipynb").write_bytes(to_bytes(_probe(b, [subs, *outs.values()])))
     n = len(list(subs.glob("*/*.ipynb")))
     assert n >= 20, f"the class has {n} submissions, the test needs >= 20"
     return subs
+
+
+def _probe(b, hidden: list[Path]):
+    """conftest's sandbox probe, for several results folders: an honest notebook whose first answer
+    cell fails when the kernel sees the submissions, a results folder, the course, /tmp or the network."""
+    from grader.sandbox import default_keep
+    nb = honest_notebook(b["release"], b["solution"])
+    first = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code")
+    first.source = PROBE.format(hidden=[str(p) for p in hidden], kept=default_keep(),
+                                absent=[str(ROOT / "solutions"), str(ROOT / ".git"), str(ROOT / "lessons")]) \
+        + first.source
+    return nb
 
 
 def _run(args: list[str], out: Path, timeout=600) -> tuple[subprocess.CompletedProcess, float]:
@@ -145,8 +161,8 @@ def _run(args: list[str], out: Path, timeout=600) -> tuple[subprocess.CompletedP
 
 
 @pytest.fixture(scope="module")
-def local_run(dask_class, tmp_path_factory):
-    out = tmp_path_factory.mktemp("local-results")
+def local_run(dask_class, outs):
+    out = outs["local"]
     proc, seconds = _run([str(dask_class), "--jobs", "2"], out)
     assert proc.returncode == 0, proc.stderr[-3000:]
     print(f"\n--jobs 2: {seconds:.1f} s for {len(_results(out))} submissions")
@@ -167,10 +183,10 @@ def _children(pid: int) -> list[int]:
 
 
 @pytest.fixture(scope="module")
-def scheduler_run(cluster, dask_class, tmp_path_factory):
+def scheduler_run(cluster, dask_class, outs):
     """``--scheduler`` with two workers; w1 is SIGKILLed mid-submission once a third is done."""
     cluster.wait_for_workers(2)
-    out = tmp_path_factory.mktemp("dask-results")
+    out = outs["dask"]
     total = len(list(dask_class.glob("*/*.ipynb")))
     t0 = time.monotonic()
     proc = subprocess.Popen(CLI + [str(dask_class), "--scheduler", cluster.address, "--out", str(out),
@@ -197,7 +213,7 @@ def test_scheduler_grades_like_the_local_pool(cluster, local_run, scheduler_run)
     dask_rows, local_rows = _lines(scheduler_run["out"]), _lines(local_run)
     statuses = {line.split(",")[5] for line in local_rows[1:]}
     assert {"graded", "timeout", "tampered", "error", "needs_manual"} <= statuses, statuses
-    probe = [line.split(",") for line in dask_rows if line.startswith("sandbox_probe,")]
+    probe = [line.split(",") for line in dask_rows if line.startswith(f"sandbox_probe,{CORPUS_LESSON},")]
     assert probe and all(r[5] in ("graded", "needs_manual") and r[3] in (r[4], "") for r in probe), \
         f"the sandbox probe saw what it must not on a Dask worker: {probe}"
     differ = [(a, b) for a, b in zip(dask_rows, local_rows, strict=False) if a != b]
