@@ -36,14 +36,19 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("autograde", help="grade SUBMISSIONS/<student_id>/<lesson>.ipynb (folder or .zip)")
     p.add_argument("submissions", type=Path, help="folder or .zip of <student_id>/<lesson>.ipynb")
     p.add_argument("--out", type=Path, required=True, metavar="RESULTS", help="results folder")
-    p.add_argument("--jobs", type=_positive, default=None, help="parallel workers (default: cores)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--jobs", type=_positive, default=None,
+                       help="parallel worker processes on this machine (default: cores)")
+    where.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                       help="grade on the running Dask cluster of this scheduler")
+    where.add_argument("--cluster", metavar="local:N",
+                       help="grade on a local Dask cluster of N single-threaded worker processes")
     p.add_argument("--timeout", type=_positive, default=30, metavar="SECONDS", help="per cell (default 30)")
     p.add_argument("--notebook-timeout", type=_positive, default=600, metavar="SECONDS",
                    help="whole notebook (default 600)")
     p.add_argument("--memory-mb", type=_positive, default=2048, metavar="MB", help="kernel memory cap (default 2048)")
     p.add_argument("--force", action="store_true", help="regrade what is already graded")
     p.add_argument("--quiet", action="store_true", help="no progress bar (CI logs)")
-    p.add_argument("--shard", metavar="K/N", help="grade only shard K of N (students split by a stable hash)")
     p.add_argument("--no-sandbox", action="store_true",
                    help="grade without bubblewrap (reduced isolation: student code can read files and "
                         "use the network)")
@@ -62,6 +67,40 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _autograde(args) -> int:
+    """``grader autograde``: exit 0, 2 (bad arguments, no sandbox, no cluster) or 130 (Ctrl-C)."""
+    from .runner import ClusterError, NoSandbox, autograde
+    # Ctrl-C must stop a run cleanly even when the parent shell started us with SIGINT ignored
+    # (background jobs of a non-interactive shell inherit SIG_IGN, and Python then never raises).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        lms.use_roster(args.roster)
+        from .executors.cluster import parse_cluster, parse_scheduler
+        cluster = parse_cluster(args.cluster) if args.cluster is not None else None
+        if args.scheduler is not None:
+            parse_scheduler(args.scheduler)
+        counts = autograde(args.submissions, args.out, jobs=args.jobs, timeout=args.timeout,
+                           notebook_timeout=args.notebook_timeout, memory_mb=args.memory_mb,
+                           force=args.force, quiet=args.quiet, no_sandbox=args.no_sandbox,
+                           scheduler=args.scheduler, cluster=cluster)
+    except (NoSandbox, ClusterError) as e:
+        print(f"grader autograde: {e}", file=sys.stderr)
+        return 2
+    except (ValueError, FileNotFoundError) as e:
+        print(f"grader autograde: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\ninterrupted: everything graded so far is saved; re-run the same command to "
+              "continue.", file=sys.stderr)
+        return 130
+    from .manual.answers import prefetch
+    prefetch(args.out, args.submissions)   # written answers' text for `grader manual` (read-only)
+    print(f"{counts['graded']} graded now, {counts['already_graded']} already graded, "
+          f"{counts['with_problems']} with problems, {counts['skipped_files']} files skipped; "
+          f"report in {args.out}/report.html")
+    return 0
+
+
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     if getattr(args, "handler", None) is not None:     # subcommands that bring their own handler
@@ -77,33 +116,7 @@ def main(argv=None) -> int:
         print(f"lessons/ {'is up to date' if not stale else 'regenerated: ' + ', '.join(stale)}")
         return 0
     if args.command == "autograde":
-        from .runner import NoSandbox, autograde
-        from .submissions import parse_shard
-        # Ctrl-C must stop a run cleanly even when the parent shell started us with SIGINT ignored
-        # (background jobs of a non-interactive shell inherit SIG_IGN, and Python then never raises).
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        try:
-            lms.use_roster(args.roster)
-            shard = parse_shard(args.shard)
-            counts = autograde(args.submissions, args.out, jobs=args.jobs, timeout=args.timeout,
-                               notebook_timeout=args.notebook_timeout, memory_mb=args.memory_mb,
-                               force=args.force, quiet=args.quiet, shard=shard, no_sandbox=args.no_sandbox)
-        except NoSandbox as e:
-            print(f"grader autograde: {e}", file=sys.stderr)
-            return 2
-        except (ValueError, FileNotFoundError) as e:
-            print(f"grader autograde: {e}", file=sys.stderr)
-            return 2
-        except KeyboardInterrupt:
-            print("\ninterrupted: everything graded so far is saved; re-run the same command to "
-                  "continue.", file=sys.stderr)
-            return 130
-        from .manual.answers import prefetch
-        prefetch(args.out, args.submissions)   # written answers' text for `grader manual` (read-only)
-        print(f"{counts['graded']} graded now, {counts['already_graded']} already graded, "
-              f"{counts['with_problems']} with problems, {counts['skipped_files']} files skipped; "
-              f"report in {args.out}/report.html")
-        return 0
+        return _autograde(args)
     if args.command == "report":
         from .report import write_report
         if len(args.results) > 1 and args.out is None:

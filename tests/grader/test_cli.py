@@ -58,8 +58,11 @@ def test_refuses_to_grade_without_sandbox_unless_told(tmp_path, monkeypatch, cap
 def test_bad_arguments_are_named(tmp_path, capsys):
     assert main(["autograde", str(tmp_path / "missing"), "--out", str(tmp_path / "r")]) == 2
     assert "missing" in capsys.readouterr().err
-    assert main(["autograde", str(tmp_path), "--out", str(tmp_path / "r"), "--shard", "3/2"]) == 2
-    assert "K/N" in capsys.readouterr().err
+    assert main(["autograde", str(tmp_path), "--out", str(tmp_path / "r"), "--cluster", "local:0"]) == 2
+    assert "--cluster: expected local:N" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as stop:            # one place to grade: --jobs, --scheduler or --cluster
+        main(["autograde", str(tmp_path), "--out", str(tmp_path / "r"), "--jobs", "2", "--scheduler", "tcp://h:1"])
+    assert stop.value.code == 2 and "not allowed with argument --jobs" in capsys.readouterr().err
 
 
 @pytest.mark.slow
