@@ -20,6 +20,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from ._validate import check_lr
 from .data import load_digits, make_moons, make_regression_1d, train_val_test_split
 from .metrics import accuracy
 from .network import MLP, prepare_targets
@@ -176,8 +177,7 @@ def run_training(problem, *, lr, batch_size, epochs, seed=0, update=None, train_
     for name, fn in (("update", update), ("train_fn", train_fn)):
         if fn is not None and not callable(fn):
             raise TypeError(f"run_training: {name} must be a function, got {type(fn).__name__}")
-    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.floating)) or not 0 < lr < math.inf:
-        raise ValueError(f"run_training: lr must be a positive number, got {lr!r}")
+    check_lr(lr, "run_training")
     for name, v, hi in (("batch_size", batch_size, p.n), ("epochs", epochs, None), ("seed", seed, None)):
         lo = 0 if name == "seed" else 1
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo or (hi and v > hi):
