@@ -2,14 +2,15 @@
 
 - ``L_layer_forward(X, params, activation="relu") -> (logits, caches)``: ``params`` holds
   ``W1, b1, ..., WL, bL`` (``Wl: (D_l, D_{l-1})``); every hidden layer is
-  ``dense_forward`` then ``activation_forward``, the last layer is linear (logits).
-  ``caches[l-1] = (dense_cache, activation_cache)`` for layer ``l``; the last layer's
-  ``activation_cache`` is ``None``.
-- ``L_layer_backward(dlogits, caches) -> grads``: the caches walked in reverse order with
-  ``activation_backward`` and ``dense_backward``; ``grads`` has the keys of ``params``.
+  ``Z = dense_forward(A_prev, W, b)`` then ``A = f(Z)``; the last layer is linear (logits).
+  ``caches[l-1] = (A_prev, W, Z)`` for layer ``l``: its input, its weights and its
+  pre-activation.
+- ``L_layer_backward(dlogits, caches, activation="relu") -> grads``: the caches walked in
+  reverse order with ``dense_backward``; ``grads`` has the keys of ``params``.
 - ``DeepNetwork(params, activation, forward=L_layer_forward, backward=L_layer_backward)``: a
   model (``params``, ``loss_and_grads``, ``loss``, ``predict``: the interface of
-  ``helpers.network``) made from *any* forward/backward pair, e.g. your own.
+  ``helpers.network``) made from *any* forward/backward pair, e.g. your own
+  ``forward(X, params) -> (logits, caches)`` and ``backward(dlogits, caches) -> grads``.
 - ``l2_penalty(params, lam) = lam / 2 * sum_l ||W_l||^2`` (weights only, not biases) and
   ``add_weight_decay(loss, grads, params, lam) -> (loss + penalty, grads + lam * W)``.
 """
@@ -18,7 +19,8 @@ from __future__ import annotations
 import numpy as np
 
 from ._validate import is_real
-from .layers import activation_backward, activation_forward, dense_backward, dense_forward
+from .activations import ACTIVATIONS
+from .layers import dense_backward, dense_forward
 from .losses import LOSSES
 
 __all__ = ["L_layer_forward", "L_layer_backward", "DeepNetwork", "layer_keys", "l2_penalty",
@@ -37,27 +39,34 @@ def layer_keys(params, fn="L_layer_forward"):
 
 
 def L_layer_forward(X, params, activation="relu"):
-    """Logits ``(N, D_L)`` and the per-layer caches (see the module docstring)."""
+    """Logits ``(N, D_L)`` and the per-layer caches ``[(A_prev, W, Z), ...]`` (layer 1 first)."""
     keys = layer_keys(params)
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"L_layer_forward: unknown activation {activation!r}; expected one of {sorted(ACTIVATIONS)}")
+    f = ACTIVATIONS[activation][0]
     A, caches = X, []
     for i, (wk, bk) in enumerate(keys):
-        Z, dense_cache = dense_forward(A, params[wk], params[bk])
+        Z, _ = dense_forward(A, params[wk], params[bk])
+        caches.append((A, params[wk], Z))
         if i == len(keys) - 1:
-            caches.append((dense_cache, None))
             return Z, caches
-        A, act_cache = activation_forward(Z, activation)
-        caches.append((dense_cache, act_cache))
+        A = f(Z)
 
 
-def L_layer_backward(dlogits, caches):
-    """Gradients ``{"W1": ..., "b1": ..., ...}`` from ``dL/dlogits`` and the forward caches."""
+def L_layer_backward(dlogits, caches, activation="relu"):
+    """Gradients ``{"W1": ..., "b1": ..., ...}`` from ``dL/dlogits`` and the forward caches,
+    last layer first; the hidden layers' ``dZ = dA * f'(Z)``."""
     if not isinstance(caches, (list, tuple)) or not caches:
         raise TypeError("L_layer_backward: caches must be the non-empty list from L_layer_forward")
-    grads, dA = {}, dlogits
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"L_layer_backward: unknown activation {activation!r}; expected one of {sorted(ACTIVATIONS)}")
+    f_grad = ACTIVATIONS[activation][1]
+    grads, dZ = {}, dlogits
     for i in range(len(caches), 0, -1):
-        dense_cache, act_cache = caches[i - 1]
-        dZ = dA if act_cache is None else activation_backward(dA, act_cache)
-        dA, grads[f"W{i}"], grads[f"b{i}"] = dense_backward(dZ, dense_cache)
+        A_prev, W, _ = caches[i - 1]
+        dA_prev, grads[f"W{i}"], grads[f"b{i}"] = dense_backward(dZ, (A_prev, W))
+        if i > 1:
+            dZ = dA_prev * f_grad(caches[i - 2][2])
     return grads
 
 
@@ -81,23 +90,26 @@ def add_weight_decay(loss, grads, params, lam):
 class DeepNetwork:
     """A model from a forward/backward pair (by default the references above).
 
-    ``forward(X, params, activation) -> (logits, caches)``, ``backward(dlogits, caches) -> grads``.
+    ``forward(X, params) -> (logits, caches)``, ``backward(dlogits, caches) -> grads``; with the
+    references, ``activation`` picks the hidden layers' function.
     ``weight_decay``: ``lam`` of an L2 penalty added to the loss and the gradients.
     """
 
     def __init__(self, params, activation="relu", *, forward=L_layer_forward, backward=L_layer_backward,
                  weight_decay=0.0):
         layer_keys(params, "DeepNetwork")
-        self.params, self.activation = params, activation
-        self.forward_fn, self.backward_fn, self.weight_decay = forward, backward, weight_decay
+        self.params, self.activation, self.weight_decay = params, activation, weight_decay
+        self.forward_fn = (lambda X, p: L_layer_forward(X, p, activation)) if forward is L_layer_forward else forward
+        self.backward_fn = ((lambda d, c: L_layer_backward(d, c, activation)) if backward is L_layer_backward
+                            else backward)
 
     def forward(self, X):
-        return self.forward_fn(X, self.params, self.activation)[0]
+        return self.forward_fn(X, self.params)[0]
 
     def loss_and_grads(self, X, y, loss="softmax_cross_entropy"):
         if loss not in LOSSES:
             raise ValueError(f"DeepNetwork.loss_and_grads: unknown loss {loss!r}; expected one of {sorted(LOSSES)}")
-        logits, caches = self.forward_fn(X, self.params, self.activation)
+        logits, caches = self.forward_fn(X, self.params)
         value, dlogits = LOSSES[loss](logits, y)
         grads = self.backward_fn(dlogits, caches)
         if self.weight_decay:

@@ -25,9 +25,10 @@ def test_L_layer_forward_equals_the_MLP_and_caches_are_in_layer_order():
     mlp = MLP([4, 5, 6, 3], seed=2)
     logits, caches = L_layer_forward(X, mlp.params, "relu")
     np.testing.assert_allclose(logits, mlp.forward(X), rtol=1e-12)
-    assert len(caches) == 3 and caches[-1][1] is None
-    for i, (dense_cache, _) in enumerate(caches, start=1):
-        assert dense_cache[1] is mlp.params[f"W{i}"], f"cache {i - 1} should hold W{i}"
+    assert len(caches) == 3 and caches[0][0] is X
+    for i, (_, W, Z) in enumerate(caches, start=1):
+        assert W is mlp.params[f"W{i}"], f"cache {i - 1} should hold W{i}"
+        np.testing.assert_allclose(caches[i][0] if i < 3 else logits, np.maximum(Z, 0) if i < 3 else Z)
 
 
 def test_weight_decay_penalty_and_gradient():
