@@ -32,7 +32,7 @@ __all__ = ["OPTIMIZER_NAMES", "SCHEDULE_NAMES", "DEFAULTS", "VALLEY_START", "VAL
 OPTIMIZER_NAMES = ("sgd", "momentum", "rmsprop", "adam")
 SCHEDULE_NAMES = ("constant", "step", "cosine")
 #: per optimiser: a learning rate that works on the valley and one for the digits network
-DEFAULTS = {"sgd": (0.12, 0.1), "momentum": (0.03, 0.03), "rmsprop": (0.05, 0.003), "adam": (0.2, 0.003)}
+DEFAULTS = {"sgd": (0.1, 0.1), "momentum": (0.03, 0.03), "rmsprop": (0.3, 0.003), "adam": (0.5, 0.003)}
 VALLEY_START = (-3.5, 2.0)
 VALLEY_MIN = (1.5, 0.5)
 _ANGLE = math.radians(25)
