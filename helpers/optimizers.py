@@ -109,10 +109,17 @@ class _Stateful:
     def reset(self):
         self.state, self.t = {}, 0
 
-    def _state(self, params):
+    def _state(self, params, grads=None, lr=None):
+        """The state dicts; on the first call (or new params) they are made and the arguments
+        checked once, after that only the learning rate (the objects are the fast path)."""
         if not self.state or set(self.state[self.names[0]]) != set(params):
+            if grads is not None:
+                _check(type(self).__name__, params, grads, lr)
             self.state = {n: {k: np.zeros_like(p) for k, p in params.items()} for n in self.names}
+            self._buf = {k: np.empty_like(p) for k, p in params.items()}
             self.t = 0
+        elif lr is not None:
+            check_lr(lr, type(self).__name__)
         return self.state
 
     def __repr__(self):
@@ -136,9 +143,15 @@ class Momentum(_Stateful):
         self.beta = check_fraction(beta, "beta", "Momentum")
 
     def __call__(self, params, grads, lr):
-        state = self._state(params)
+        vel = self._state(params, grads, lr)["velocity"]
         self.t += 1
-        return momentum_update(params, grads, state["velocity"], lr, self.beta)
+        for k, p in params.items():       # momentum_update, in place into a buffer
+            v, buf = vel[k], self._buf[k]
+            v *= self.beta
+            v += grads[k]
+            np.multiply(v, lr, out=buf)
+            p -= buf
+        return params
 
 
 class RMSProp(_Stateful):
@@ -150,7 +163,7 @@ class RMSProp(_Stateful):
         self.beta, self.eps = check_fraction(beta, "beta", "RMSProp"), float(eps)
 
     def __call__(self, params, grads, lr):
-        state = self._state(params)
+        state = self._state(params, grads, lr)
         self.t += 1
         return rmsprop_update(params, grads, state["sq_avg"], lr, self.beta, self.eps)
 
@@ -166,10 +179,26 @@ class Adam(_Stateful):
         self.eps = float(eps)
 
     def __call__(self, params, grads, lr):
-        state = self._state(params)
+        state = self._state(params, grads, lr)
         self.t += 1
-        return adam_update(params, grads, state["m"], state["v"], self.t, lr,
-                           self.beta1, self.beta2, self.eps)
+        b1, b2, t = self.beta1, self.beta2, self.t
+        step, root_c2 = lr / (1 - b1 ** t), math.sqrt(1 - b2 ** t)
+        for k, p in params.items():       # adam_update, in place: sqrt(v_hat) = sqrt(v) / sqrt(c2)
+            g, mk, vk, buf = grads[k], state["m"][k], state["v"][k], self._buf[k]
+            mk *= b1
+            np.multiply(g, 1 - b1, out=buf)
+            mk += buf
+            vk *= b2
+            np.multiply(g, g, out=buf)
+            buf *= 1 - b2
+            vk += buf
+            np.sqrt(vk, out=buf)
+            buf /= root_c2
+            buf += self.eps
+            np.divide(mk, buf, out=buf)
+            buf *= step
+            p -= buf
+        return params
 
 
 OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "rmsprop": RMSProp, "adam": Adam}
