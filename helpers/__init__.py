@@ -19,9 +19,11 @@ Modules: ``activations``, ``losses``, ``layers``, ``network`` (the MLP and the m
 every trainable model implements), ``deep`` (networks of any depth, weight decay),
 ``initializers``, ``gradcheck``, ``optim`` (``train``), ``optimizers`` (momentum, RMSProp,
 Adam, schedules), ``metrics``, ``data``, ``plotting`` and ``diagrams`` (figures),
-``checks`` (student feedback), and the interactive explorers: ``explore`` (the
-training runs), ``explore_view`` (their figures) and ``widgets`` (the sliders),
-imported on demand.
+``checks`` (student feedback), ``own_code`` (a student's earlier functions with the
+references as fallback), and the interactive explorers, imported on demand: ``explore``
+(the training runs), ``explore_view`` (their figures) and ``widgets`` (the sliders); for
+lesson 6 ``explore_optim``, ``explore_optim_view`` and ``widgets_optim``. Argument checks
+shared by all of them live in ``_validate``.
 """
 from .data import load_digits, make_moons, make_regression_1d, make_spirals, one_hot, train_val_test_split
 from .activations import (identity, identity_grad, log_softmax, relu, relu_grad, sigmoid,
