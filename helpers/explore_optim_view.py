@@ -8,7 +8,6 @@ renders only those over a cached background. Pure matplotlib (``Figure`` + Agg, 
 """
 from __future__ import annotations
 
-import io
 import math
 
 import numpy as np
@@ -16,8 +15,8 @@ from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, NullLocator
-from PIL import Image
 
+from ._render import canvas_png
 from .explore import get_problem
 from .explore_optim import (DIGITS_BATCH, VALLEY_MIN, VALLEY_START, sgd_baseline, valley_loss)
 from .plotting import PALETTE, plot_loss_landscape
@@ -135,12 +134,9 @@ class OptimizerFigure:
         return np.asarray(self.fig.canvas.buffer_rgba()).copy()
 
     def png(self, full=False) -> bytes:
+        """The figure as PNG bytes."""
         self.render(full)
-        w, h = self.fig.canvas.get_width_height()
-        buf = io.BytesIO()
-        Image.frombuffer("RGBA", (w, h), self.fig.canvas.buffer_rgba(), "raw", "RGBA", 0, 1).save(
-            buf, format="png", compress_level=1)
-        return buf.getvalue()
+        return canvas_png(self.fig.canvas)
 
     def close(self):
         self._bg = None

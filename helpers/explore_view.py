@@ -15,7 +15,6 @@ canvas, no pyplot), so nothing is displayed or leaked.
 """
 from __future__ import annotations
 
-import io
 import math
 
 import numpy as np
@@ -24,15 +23,14 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
-from PIL import Image   # matplotlib's own dependency: encodes the PNG
 
+from ._render import canvas_png
 from .explore import REGRESSION_START, batch_kind, get_problem, regression_loss_grid
 from .plotting import PALETTE, plot_loss_landscape
 
 __all__ = ["ExplorerFigure", "W_RANGE", "B_RANGE"]
 
-#: the (w, b) window of the regression landscape
-W_RANGE, B_RANGE = (-2.5, 5.0), (-4.0, 4.0)
+W_RANGE, B_RANGE = (-2.5, 5.0), (-4.0, 4.0)   # the (w, b) window of the regression landscape
 _REF_COLORS = PALETTE[2:6] + (PALETTE[7],)
 _CLIP = 1e8       # path coordinates beyond this are clipped before drawing (Agg dislikes 1e300)
 _FLOOR = 1e-12    # losses are drawn on a log axis: a zero loss is drawn at this floor
@@ -78,8 +76,6 @@ class ExplorerFigure:
             ax.yaxis.set_minor_locator(NullLocator())   # few tick labels: faster to draw
             ax.yaxis.set_major_formatter(_PLAIN)        # "0.01" rather than mathtext 10^-2 (slow)
             ax.xaxis.set_major_locator(MaxNLocator(3, integer=True))
-            # axis labels as fixed texts: drawn once into the cached background (an Axis label
-            # would be re-measured and re-drawn with the ticks on every frame)
             ax.text(0.5, -0.14, xl, transform=ax.transAxes, ha="center", va="top")
             ax.xaxis.set_label_coords(0.5, -0.1)   # no label to place: skip measuring the ticks
             ax.yaxis.set_label_coords(-0.1, 0.5)
@@ -166,16 +162,15 @@ class ExplorerFigure:
         self.message.set_text(run.message or "")
 
     def _set_limits(self, run):
-        """x: the planned updates and epochs (a run that diverged early keeps the same axes);
-        y: whole decades around every loss shown. Few distinct limits -> few backgrounds to draw."""
-        planned = run.epochs * math.ceil(self.problem.n / run.batch_size)
-        self.ax_updates.set_xlim(0, planned + 1)
+        """x: the planned updates/epochs (a diverged run keeps its axes); y: whole decades around
+        every loss shown. Few distinct limits -> few backgrounds to draw."""
+        self.ax_updates.set_xlim(0, run.epochs * math.ceil(self.problem.n / run.batch_size) + 1)
         self.ax_epochs.set_xlim(-0.3, run.epochs + 0.3)
-        ys = [ln.get_ydata() for ax in (self.ax_updates, self.ax_epochs) for ln in ax.get_lines()]
-        ys = np.concatenate([np.asarray(y, dtype=float) for y in ys if len(y)] or [np.ones(1)])
+        ys = [np.asarray(ln.get_ydata(), dtype=float) for ax in (self.ax_updates, self.ax_epochs)
+              for ln in ax.get_lines() if len(ln.get_ydata())] or [np.ones(1)]
+        ys = np.concatenate(ys)
         lo = 10.0 ** np.floor(np.log10(max(ys.min(), _FLOOR)))
-        hi = 10.0 ** np.ceil(np.log10(min(max(ys.max(), lo * 10), _CEIL)))
-        self.ax_updates.set_ylim(lo, max(hi, lo * 10))
+        self.ax_updates.set_ylim(lo, max(10.0 ** np.ceil(np.log10(min(ys.max(), _CEIL))), lo * 10))
 
     def _update_regression(self, run):
         ax = self.ax_view
@@ -234,6 +229,10 @@ class ExplorerFigure:
             self._refs[key] = arts
 
     @property
+    def _bg_key(self):
+        return tuple(ax.get_xlim() + ax.get_ylim() for ax in (self.ax_view, self.ax_updates, self.ax_epochs))
+
+    @property
     def n_reference_artists(self) -> int:
         """How many faded reference curves are drawn (for tests)."""
         return sum(len(a) for a in self._refs.values())
@@ -251,20 +250,17 @@ class ExplorerFigure:
             out.append((ax, sorted(arts, key=lambda a: a.get_zorder())))
         return out
 
-    def _bg_key(self):
-        return tuple(ax.get_xlim() + ax.get_ylim() for ax in (self.ax_view, self.ax_updates, self.ax_epochs))
-
     def _capture_background(self):
         """Draw the figure without its changing artists once for these axis limits; keep the pixels."""
-        hidden = [self.title, self.message] + [a for _, arts in self._dynamic() for a in arts]
-        hidden = [(a, a.get_visible()) for a in hidden]
+        dynamic = [a for _, arts in self._dynamic() for a in arts]
+        hidden = [(a, a.get_visible()) for a in [self.title, self.message] + dynamic]
         for a, _ in hidden:
             a.set_visible(False)
         try:
             self.fig.canvas.draw()
             if len(self._bgs) >= _MAX_BACKGROUNDS:
                 self._bgs.pop(next(iter(self._bgs)))
-            self._bgs[self._bg_key()] = self.fig.canvas.copy_from_bbox(self.fig.bbox)
+            self._bgs[self._bg_key] = self.fig.canvas.copy_from_bbox(self.fig.bbox)
         finally:
             for a, visible in hidden:
                 a.set_visible(visible)
@@ -277,10 +273,9 @@ class ExplorerFigure:
             if full:
                 self.fig.canvas.draw()
                 return
-            key = self._bg_key()
-            if key not in self._bgs:
+            if self._bg_key not in self._bgs:
                 self._capture_background()
-            self.fig.canvas.restore_region(self._bgs[key])
+            self.fig.canvas.restore_region(self._bgs[self._bg_key])
             for ax, arts in self._dynamic():
                 for a in arts:
                     if a.get_visible():
@@ -296,11 +291,7 @@ class ExplorerFigure:
     def png(self, full=False) -> bytes:
         """The figure as PNG bytes."""
         self.render(full)
-        w, h = self.fig.canvas.get_width_height()
-        buf = io.BytesIO()
-        Image.frombuffer("RGBA", (w, h), self.fig.canvas.buffer_rgba(), "raw", "RGBA", 0, 1).save(
-            buf, format="png", compress_level=1)   # fast zlib: the plots are flat colours anyway
-        return buf.getvalue()
+        return canvas_png(self.fig.canvas)
 
     def close(self):
         self._refs.clear()
