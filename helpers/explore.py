@@ -23,8 +23,8 @@ import numpy as np
 from ._validate import check_lr
 from .data import load_digits, make_moons, make_regression_1d, train_val_test_split
 from .metrics import accuracy
-from .network import MLP, prepare_targets
-from .optim import History, TrainingDiverged, _full_loss, sgd_update, train
+from .network import MLP
+from .optim import History, TrainingDiverged, sgd_update, train
 
 __all__ = ["PROBLEMS", "Problem", "Run", "get_problem", "run_training", "batch_kind",
            "regression_loss_grid"]
@@ -247,8 +247,8 @@ def _call_train_fn(train_fn, p, model, run, record):
         sig, var_kw = {}, True
     n, bs = p.n, run.batch_size
     hist = History(run.lr, bs, run.epochs, p.loss, math.ceil(n / bs))
-    X, target = model._check_X(p.X, "train"), prepare_targets(p.y, p.loss, n, p.layer_sizes[-1], model.dtype)
-    full = lambda: _full_loss(model, X, target, p.loss)  # noqa: E731 -- as helpers.train records it
+    X, target = model.prepare(p.X, p.y, p.loss, fn="train")
+    full = lambda: model.loss(X, target, p.loss, prepared=True)  # noqa: E731 -- as helpers.train records it
     hist.initial_loss = full()
     seen = []
 

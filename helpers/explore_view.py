@@ -190,9 +190,9 @@ class ExplorerFigure:
             self.ax_view.set_title("decision boundary (no model)", fontsize=10, y=1.0)
             return
         with np.errstate(all="ignore"):
-            logits = run.model._forward(self._grid)[0]
-            acc = float(np.mean(run.model._forward(p.X)[0].argmax(axis=1) == p.y))
-        self.image.set_data(logits.argmax(axis=1).reshape(self._grid_shape))
+            labels = run.model.predict(self._grid)       # the model interface only
+            acc = float(np.mean(run.model.predict(p.X) == p.y))
+        self.image.set_data(labels.reshape(self._grid_shape))
         self.image.set_visible(True)
         self.ax_view.set_title(f"decision boundary: training accuracy {acc:.0%}", fontsize=10, y=1.0)
 

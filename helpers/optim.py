@@ -264,11 +264,6 @@ class _Data:
         return float(self.model.loss_and_grads(self.X, self.y, loss=self.loss_name)[0])
 
 
-def _full_loss(model, X, target, loss):
-    """The loss of a prepared ``(X, target)`` (kept for the explorer's student-loop path)."""
-    return model.loss(X, target, loss, prepared=True)
-
-
 def _labels(y):
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] > 1:
