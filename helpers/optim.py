@@ -168,36 +168,13 @@ def train(model, X, y, *, lr, batch_size, epochs, loss="softmax_cross_entropy", 
     rng = np.random.default_rng(seed)
     hist = History(float(lr), int(batch_size), int(epochs), loss, math.ceil(n / batch_size))
     fast = step_fn is sgd_update and schedule is None and not weight_decay and data.prepared
+    step = _Step(model, step_fn, lr, schedule, weight_decay, fast, callback)
     best = (math.inf, None, 0)
     with np.errstate(all="ignore"):
         if full:
             hist.initial_loss = data.loss()
         for epoch in range(1, epochs + 1):
-            running = 0.0
-            shuffled = data.shuffled(rng.permutation(n))     # one shuffled copy per epoch, then views
-            for start in range(0, n, batch_size):
-                stop = min(start + batch_size, n)
-                rate = lr if schedule is None else schedule(lr, hist.n_updates)
-                # fast: backprop is linear in dlogits, so asking for lr-scaled gradients makes
-                # the SGD step p -= lr * dL/dp one subtraction per parameter
-                value, grads = shuffled.loss_and_grads(start, stop, scale=rate if fast else 1.0)
-                hist.loss_per_update.append(value)
-                if schedule is not None:
-                    hist.lr_per_update.append(float(rate))
-                running += value * (stop - start)
-                if not math.isfinite(value):
-                    hist.diverged = True
-                    raise TrainingDiverged(hist.n_updates, lr, hist)
-                if fast:
-                    for k, p in model.params.items():
-                        p -= grads[k]
-                else:
-                    if weight_decay:
-                        grads = {k: g + weight_decay * model.params[k] if k.startswith("W") else g
-                                 for k, g in grads.items()}
-                    step_fn(model.params, grads, rate)
-                if callback is not None:
-                    callback(hist.n_updates, value, model)
+            running = step.epoch(data.shuffled(rng.permutation(n)), batch_size, hist)
             hist.loss_per_epoch.append(data.loss() if full else running / n)
             if not math.isfinite(hist.loss_per_epoch[-1]):
                 hist.diverged = True
@@ -211,6 +188,44 @@ def train(model, X, y, *, lr, batch_size, epochs, loss="softmax_cross_entropy", 
                     if hist.stopped_early:
                         break
     return hist
+
+
+class _Step:
+    """One epoch of updates: loss and gradients of each mini-batch, then the step rule."""
+
+    def __init__(self, model, step_fn, lr, schedule, weight_decay, fast, callback):
+        self.model, self.step_fn, self.lr, self.schedule = model, step_fn, lr, schedule
+        self.weight_decay, self.fast, self.callback = weight_decay, fast, callback
+        # the fast path writes the gradients into buffers made once
+        self.out = {k: np.empty_like(p) for k, p in model.params.items()} if fast else None
+
+    def epoch(self, shuffled, batch_size, hist):
+        """Run the updates of one epoch over ``shuffled``; returns the sum of batch loss * size."""
+        model, running = self.model, 0.0
+        for start in range(0, shuffled.n, batch_size):
+            stop = min(start + batch_size, shuffled.n)
+            rate = self.lr if self.schedule is None else self.schedule(self.lr, hist.n_updates)
+            # fast: backprop is linear in dlogits, so asking for lr-scaled gradients makes
+            # the SGD step p -= lr * dL/dp one subtraction per parameter
+            value, grads = shuffled.loss_and_grads(start, stop, scale=rate if self.fast else 1.0, out=self.out)
+            hist.loss_per_update.append(value)
+            if self.schedule is not None:
+                hist.lr_per_update.append(float(rate))
+            running += value * (stop - start)
+            if not math.isfinite(value):
+                hist.diverged = True
+                raise TrainingDiverged(hist.n_updates, self.lr, hist)
+            if self.fast:
+                for k, p in model.params.items():
+                    p -= grads[k]
+            else:
+                if self.weight_decay:
+                    grads = {k: g + self.weight_decay * model.params[k] if k.startswith("W") else g
+                             for k, g in grads.items()}
+                self.step_fn(model.params, grads, rate)
+            if self.callback is not None:
+                self.callback(hist.n_updates, value, model)
+        return running
 
 
 def _early_stopping(model, hist, epoch, best, patience):
@@ -249,11 +264,11 @@ class _Data:
         return _Data(self.model, None, None, self.loss_name, None, None,
                      _rows=(self.prepared, self.X[order], take_rows(self.y, order)))
 
-    def loss_and_grads(self, start, stop, scale=1.0):
+    def loss_and_grads(self, start, stop, scale=1.0, out=None):
         sl = slice(start, stop)
         if self.prepared:
             return self.model.loss_and_grads(self.X[sl], take_rows(self.y, sl), self.loss_name,
-                                             prepared=True, scale=scale)
+                                             prepared=True, scale=scale, out=out)
         return self.model.loss_and_grads(self.X[sl], self.y[sl], loss=self.loss_name)
 
     def loss(self):
