@@ -119,3 +119,26 @@ def test_bad_input_names_the_argument():
     with pytest.raises(ValueError, match=r"cosine_decay: total must be a positive int, got 0"):
         cosine_decay(0)
     np.testing.assert_array_equal(p["w"], 0.0)
+
+
+def test_adam_object_equals_adam_update_on_a_random_sequence():
+    rng = np.random.default_rng(3)
+    a = {"W": rng.normal(size=(4, 3)), "b": rng.normal(size=4)}
+    b = {k: x.copy() for k, x in a.items()}
+    m, v = {k: np.zeros_like(x) for k, x in b.items()}, {k: np.zeros_like(x) for k, x in b.items()}
+    opt = Adam(0.8, 0.99, 1e-3)
+    for t in range(1, 8):
+        g = {k: rng.normal(size=x.shape) * 10.0 ** -(t % 3) for k, x in a.items()}
+        opt(a, g, 0.05)
+        adam_update(b, g, m, v, t, 0.05, 0.8, 0.99, 1e-3)
+        for k in a:
+            np.testing.assert_allclose(a[k], b[k], rtol=1e-12, atol=1e-15, err_msg=f"{k} at step {t}")
+
+
+def test_optimizer_objects_check_their_arguments_on_the_first_call():
+    with pytest.raises(ValueError, match=r"Adam: grads must have the keys of params \['w'\], got \['x'\]"):
+        Adam()({"w": np.zeros(2)}, {"x": np.zeros(2)}, 0.1)
+    opt, p = Momentum(), {"w": np.zeros(2)}
+    opt(p, {"w": np.ones(2)}, 0.1)
+    with pytest.raises(ValueError, match=r"Momentum: lr must be a positive number, got 0"):
+        opt(p, {"w": np.ones(2)}, 0)
