@@ -1,8 +1,9 @@
 """One trainer per library for train_speed.py: helpers.train, sklearn's MLPClassifier, PyTorch.
 
-Each ``*_trainer(data, sizes, dtype, batch, lr, epochs, init)`` returns ``(run, accuracy)``:
-``run()`` resets the weights to ``init`` (helpers' ``params`` dict, ``W: (D_out, D_in)``) and
-trains with plain SGD; ``accuracy()`` scores the held-out examples. ``data`` is
+Each ``*_trainer(data, sizes, dtype, batch, lr, epochs, init, optimizer="sgd")`` returns
+``(run, accuracy)``: ``run()`` resets the weights to ``init`` (helpers' ``params`` dict,
+``W: (D_out, D_in)``) and trains with ``optimizer``: ``"sgd"`` (plain), ``"momentum"`` (heavy ball,
+beta 0.9, fresh velocity every run) or ``"adam"`` (0.9, 0.999, eps 1e-8, fresh state every run); ``accuracy()`` scores the held-out examples. ``data`` is
 ``(X_train, y_train, X_held, y_held)``. Import this module only after the BLAS thread count is
 set (see _common.py): it imports numpy.
 """
@@ -14,16 +15,18 @@ import numpy as np
 
 import helpers
 
-__all__ = ["SEED", "TRAINERS", "available_peers", "helpers_trainer", "sklearn_trainer", "torch_trainer"]
+__all__ = ["SEED", "OPTIMIZERS", "TRAINERS", "available_peers", "helpers_trainer", "sklearn_trainer", "torch_trainer"]
 
 SEED = 0   # MLP initialisation, helpers.train's and PyTorch's shuffles, sklearn's random_state
+OPTIMIZERS = ("sgd", "momentum", "adam")
+BETA, BETAS, EPS = 0.9, (0.9, 0.999), 1e-8
 
 
 # -- one trainer per library: each returns (run, accuracy) ---------------------------------------
 # ``run()`` resets the weights to the shared initial ones and trains; ``accuracy()`` scores the
 # held-out examples. All libraries start from helpers.MLP's initial weights (He init, zero biases).
 
-def helpers_trainer(data, sizes, dtype, batch, lr, epochs, init):
+def helpers_trainer(data, sizes, dtype, batch, lr, epochs, init, optimizer="sgd"):
     X_train, y_train, X_test, y_test = data
     X_train, X_test = X_train.astype(dtype), X_test.astype(dtype)
     model = helpers.MLP(sizes, seed=SEED, dtype=dtype)
@@ -32,8 +35,10 @@ def helpers_trainer(data, sizes, dtype, batch, lr, epochs, init):
         for key, value in init.items():
             model.params[key][...] = value
         # "running": the epoch loss is the mean of the mini-batch losses, as the peers report it
+        opt = {"sgd": None, "momentum": lambda: helpers.Momentum(BETA),
+               "adam": lambda: helpers.Adam(*BETAS, eps=EPS)}[optimizer]
         helpers.train(model, X_train, y_train, lr=lr, batch_size=batch, epochs=epochs, seed=SEED,
-                      epoch_loss="running")
+                      epoch_loss="running", optimizer=None if opt is None else opt())
 
     def accuracy():
         return helpers.accuracy(model.predict(X_test), y_test)
@@ -41,16 +46,18 @@ def helpers_trainer(data, sizes, dtype, batch, lr, epochs, init):
     return run, accuracy
 
 
-def sklearn_trainer(data, sizes, dtype, batch, lr, epochs, init):
+def sklearn_trainer(data, sizes, dtype, batch, lr, epochs, init, optimizer="sgd"):
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.neural_network import MLPClassifier
 
     X_train, y_train, X_test, y_test = data
     X_train, X_test = X_train.astype(dtype), X_test.astype(dtype)   # float32 in -> float32 inside
     n_layers = len(sizes) - 1
-    clf = MLPClassifier(hidden_layer_sizes=tuple(sizes[1:-1]), activation="relu", solver="sgd",
-                        batch_size=batch, learning_rate="constant", learning_rate_init=lr,
-                        momentum=0.0, nesterovs_momentum=False, alpha=0.0, max_iter=1,
+    clf = MLPClassifier(hidden_layer_sizes=tuple(sizes[1:-1]), activation="relu",
+                        solver="adam" if optimizer == "adam" else "sgd", beta_1=BETAS[0], beta_2=BETAS[1],
+                        epsilon=EPS, batch_size=batch, learning_rate="constant", learning_rate_init=lr,
+                        momentum=BETA if optimizer == "momentum" else 0.0, nesterovs_momentum=False,
+                        alpha=0.0, max_iter=1,
                         shuffle=True, tol=0.0, n_iter_no_change=10**9, random_state=SEED,
                         warm_start=True)
     with warnings.catch_warnings():
@@ -72,7 +79,7 @@ def sklearn_trainer(data, sizes, dtype, batch, lr, epochs, init):
     return run, accuracy
 
 
-def torch_trainer(data, sizes, dtype, batch, lr, epochs, init):
+def torch_trainer(data, sizes, dtype, batch, lr, epochs, init, optimizer="sgd"):
     import torch
     from torch import nn
 
@@ -96,7 +103,10 @@ def torch_trainer(data, sizes, dtype, batch, lr, epochs, init):
             for i, lin in enumerate(linears, start=1):
                 lin.weight.copy_(torch.from_numpy(init[f"W{i}"]))   # same (D_out, D_in) layout
                 lin.bias.copy_(torch.from_numpy(init[f"b{i}"]))
-        opt = torch.optim.SGD(net.parameters(), lr=lr)
+        if optimizer == "adam":
+            opt = torch.optim.Adam(net.parameters(), lr=lr, betas=BETAS, eps=EPS)
+        else:   # heavy ball v = beta v + g, p -= lr v: the same rule as helpers.Momentum
+            opt = torch.optim.SGD(net.parameters(), lr=lr, momentum=BETA if optimizer == "momentum" else 0.0)
         rng = np.random.default_rng(SEED)          # the same batch order as helpers.train
         for _ in range(epochs):
             order = torch.from_numpy(rng.permutation(n))

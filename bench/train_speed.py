@@ -38,6 +38,7 @@ BATCH_SIZES = (32, 256)
 LEARNING_RATE = {1: 0.01, 32: 0.1, 256: 0.4}   # per batch size, the same for every library
 DTYPES = {"float32": np.float32, "float64": np.float64}
 STEP_NETWORK = "64-256-256-10"                  # the batch-1 (pure SGD) comparison
+OPTIM_ROWS = {"momentum": 0.05, "adam": 0.003}  # optimiser -> lr, on 64-64-10 at batch 32
 
 # targets from the issue: (network, batch) -> minimum helpers/peer speed ratio per peer
 SPEED_TARGETS = {("64-64-10", 32): {"sklearn": 3.0, "torch": 3.0},
@@ -73,14 +74,14 @@ def step_gemm_shapes(sizes, batch):
 
 
 # -- measuring -----------------------------------------------------------------------------------
-def measure(libs, data, sizes, dtype, batch, lr, epochs, repeats, warmup, n_train, clock):
+def measure(libs, data, sizes, dtype, batch, lr, epochs, repeats, warmup, n_train, clock, optimizer="sgd"):
     """``{lib: (samples_per_s, accuracy)}`` for one configuration.
 
     The libraries' timed runs are interleaved (helpers, sklearn, torch, helpers, ...) so that a
     burst of load from other processes hits them alike; each gets the median of its runs.
     """
     init = helpers.MLP(sizes, seed=SEED, dtype=dtype).params
-    trainers = {lib: TRAINERS[lib](data, sizes, dtype, batch, lr, epochs, init) for lib in libs}
+    trainers = {lib: TRAINERS[lib](data, sizes, dtype, batch, lr, epochs, init, optimizer) for lib in libs}
     times = {lib: [] for lib in libs}
     for lib in libs:
         for _ in range(warmup):
@@ -213,8 +214,30 @@ def main(argv=None):
                                 "% GEMM bound"], step_rows, align="<<<>>>"))
 
     print()
+    print(optimizer_table(libs, peers, data, dtypes, epochs, repeats, warmup, n_train, args.clock))
+
+    print()
     print(report_targets(results, bounds, steps, dtypes, libs, peers, args.quick))
     return 0
+
+
+def optimizer_table(libs, peers, data, dtypes, epochs, repeats, warmup, n_train, clock):
+    """Momentum (beta 0.9) and Adam on 64-64-10 at batch 32: the same data and start in every
+    library (helpers.Momentum/Adam vs torch.optim.SGD(momentum)/Adam and sklearn's sgd+momentum/adam)."""
+    rows = []
+    for opt, lr in OPTIM_ROWS.items():
+        for d in dtypes:
+            res = measure(libs, data, NETWORKS["64-64-10"], DTYPES[d], 32, lr, epochs, repeats, warmup,
+                          n_train, clock, optimizer=opt)
+            base = res["helpers"][0]
+            for lib in libs:
+                rate, acc = res[lib]
+                rows.append([opt, f"{lr:g}", d, lib, fmt_rate(rate),
+                             "-" if lib == "helpers" else f"{base / rate:.2f}x", f"{acc:.3f}"])
+            rows += [[opt, f"{lr:g}", d, p, "not installed", "-", "-"] for p, why in peers.items() if why]
+    head = "# momentum (beta 0.9) and Adam (0.9, 0.999): 64-64-10, batch 32"
+    return head + "\n" + _common.format_table(["optimizer", "lr", "dtype", "library", "samples/s",
+                                                "helpers/peer", "held-out acc"], rows, align="<<<<>>>")
 
 
 def report_targets(results, bounds, steps, dtypes, libs, peers, quick):

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["as_float_array", "as_2d", "as_targets", "check_finite"]
+__all__ = ["as_float_array", "as_2d", "as_targets", "check_finite", "check_int", "is_real", "check_lr",
+           "check_in_range", "check_fraction"]
 
 
 def as_float_array(x, name: str, fn: str) -> np.ndarray:
@@ -86,3 +87,51 @@ def as_targets(y, n: int, num_classes: int, fn: str):
         y = as_float_array(y, "y", fn)
         return None, y
     raise ValueError(f"{fn}: y must be labels (N,) or one-hot (N, C), got shape {y.shape}")
+
+
+# -- scalar settings (ints, learning rates, ranges) -------------------------------------------
+def check_int(value, name: str, fn: str, minimum: int = 1, maximum=None, message=None) -> int:
+    """``value`` as an int in ``minimum..maximum``; ValueError (bools are not ints) otherwise.
+
+    ``message``: the wording of "what was expected" (default "a positive int" / "an int >= m" /
+    "an int in m..M").
+    """
+    ok = (not isinstance(value, bool) and isinstance(value, (int, np.integer))
+          and value >= minimum and (maximum is None or value <= maximum))
+    if not ok:
+        if message is None:
+            message = (f"an int in {minimum}..{maximum}" if maximum is not None else
+                       "a positive int" if minimum == 1 else f"an int >= {minimum}")
+        raise ValueError(f"{fn}: {name} must be {message}, got {value!r}")
+    return int(value)
+
+
+def is_real(value) -> bool:
+    """A finite real number (int, float or numpy scalar), not a bool."""
+    return (not isinstance(value, bool) and isinstance(value, (int, float, np.integer, np.floating))
+            and bool(np.isfinite(value)))
+
+
+def check_lr(value, fn: str, name: str = "lr") -> float:
+    """A learning rate: a positive finite number (the check every optimiser and loop shares)."""
+    if not is_real(value) or not value > 0:
+        raise ValueError(f"{fn}: {name} must be a positive number, got {value!r}")
+    return float(value)
+
+
+def check_in_range(value, name: str, fn: str, lo, hi, whole: bool = False):
+    """A number (an int when ``whole``) in the closed range ``lo..hi``."""
+    kind_ok = (not isinstance(value, bool) and isinstance(value, (int, np.integer))) if whole else is_real(value)
+    if not kind_ok or not bool(np.isfinite(value)) or not lo <= value <= hi:
+        what = "a whole number" if whole else "a number"
+        raise ValueError(f"{fn}: {name} must be {what} in {lo:g}..{hi:g}, got {value!r}")
+    return int(value) if whole else float(value)
+
+
+def check_fraction(value, name: str, fn: str, *, open_low=False, open_high=True) -> float:
+    """A number in [0, 1) (or the variant with the given open ends), e.g. a momentum beta."""
+    ok = is_real(value) and (value > 0 if open_low else value >= 0) and (value < 1 if open_high else value <= 1)
+    if not ok:
+        rng = f"{'(' if open_low else '['}0, 1{')' if open_high else ']'}"
+        raise ValueError(f"{fn}: {name} must be a number in {rng}, got {value!r}")
+    return float(value)

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ._validate import check_int
+
 __all__ = [
     "make_moons",
     "make_spirals",
@@ -37,11 +39,6 @@ DIGITS_PATH = Path(__file__).resolve().parent / "datasets" / "digits.csv.gz"
 
 
 # --------------------------------------------------------------------------- checks
-def _check_int(func, name, value, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
-        kind = "a positive int" if minimum == 1 else f"an int >= {minimum}"
-        raise ValueError(f"{func}: {name} must be {kind}, got {value!r}")
-    return int(value)
 
 
 def _check_real(func, name, value, lo=None, hi=None, hi_open=False):
@@ -79,7 +76,7 @@ def make_moons(n_samples=200, noise=0.1, seed=0):
     Returns ``X`` (N, 2) float64 and ``y`` (N,) int64 in {0, 1}; class 0 has
     ``N // 2`` points, class 1 the rest.
     """
-    n = _check_int("make_moons", "n_samples", n_samples)
+    n = check_int(n_samples, "n_samples", "make_moons")
     noise = _check_real("make_moons", "noise", noise, lo=0)
     rng = _rng("make_moons", seed)
     n_out, n_in = n // 2, n - n // 2
@@ -104,8 +101,8 @@ def make_spirals(n_samples=300, n_classes=3, noise=0.2, seed=0):
 
     Returns ``X`` (N, 2) float64 and ``y`` (N,) int64 in ``0..n_classes-1``.
     """
-    n = _check_int("make_spirals", "n_samples", n_samples)
-    k = _check_int("make_spirals", "n_classes", n_classes, minimum=2)
+    n = check_int(n_samples, "n_samples", "make_spirals")
+    k = check_int(n_classes, "n_classes", "make_spirals", 2)
     noise = _check_real("make_spirals", "noise", noise, lo=0)
     if n < k:
         raise ValueError(
@@ -138,7 +135,7 @@ def make_regression_1d(n_samples=100, noise=0.1, seed=0, slope=2.0, intercept=-1
     Returns ``x`` (N, 1) float64 and ``y`` (N, 1) float64.
     """
     func = "make_regression_1d"
-    n = _check_int(func, "n_samples", n_samples)
+    n = check_int(n_samples, "n_samples", func)
     noise = _check_real(func, "noise", noise, lo=0)
     slope = _check_real(func, "slope", slope)
     intercept = _check_real(func, "intercept", intercept)
@@ -269,7 +266,7 @@ def one_hot(y, num_classes=None):
     if num_classes is None:
         num_classes = int(y.max()) + 1 if y.size else 0
     else:
-        num_classes = _check_int("one_hot", "num_classes", num_classes)
+        num_classes = check_int(num_classes, "num_classes", "one_hot")
         if y.size and y.max() >= num_classes:
             i = int(np.argmax(y))
             raise ValueError(

@@ -16,7 +16,8 @@ from matplotlib.collections import LineCollection
 from matplotlib.patches import Circle
 
 from .metrics import confusion_matrix
-from .plotting import PALETTE, _axes, _int, _int_labels
+from ._validate import check_int
+from .plotting import PALETTE, _axes, _int_labels
 
 __all__ = ["plot_network", "plot_confusion_matrix", "plot_digit_grid"]
 
@@ -32,7 +33,7 @@ def plot_network(layer_sizes, ax=None, max_neurons=8):
             isinstance(s, bool) or not isinstance(s, Integral) or s < 1 for s in sizes):
         raise ValueError(f"{func}: layer_sizes must be a sequence of >= 2 positive ints, "
                          f"got {layer_sizes!r}")
-    max_neurons = _int(func, "max_neurons", max_neurons, 3)
+    max_neurons = check_int(max_neurons, "max_neurons", func, 3)
     ax = _axes(ax)
     columns = []                       # per layer: y of each drawn neuron, y of the ellipsis
     for s in sizes:
@@ -80,8 +81,8 @@ def plot_confusion_matrix(y_true, y_pred, num_classes=None, ax=None):
     if t.size == 0:
         raise ValueError(f"{func}: y_true must not be empty, got shape {t.shape}")
     if num_classes is not None:
-        _int(func, "num_classes (largest label + 1 at least)", num_classes,
-             int(max(t.max(), p.max())) + 1)
+        lo = int(max(t.max(), p.max())) + 1
+        check_int(num_classes, "num_classes (largest label + 1 at least)", func, lo, message=f"an int >= {lo}")
     cm = confusion_matrix(t, p, num_classes)
     k = len(cm)
     ax = _axes(ax)
@@ -112,7 +113,7 @@ def plot_digit_grid(images, labels=None, preds=None, n=None, ncols=8, axes=None)
     m = len(imgs)
     labels = None if labels is None else _int_labels(func, "labels", labels, m)
     preds = None if preds is None else _int_labels(func, "preds", preds, m)
-    n = min(m, 64) if n is None else _int(func, "n", n, 1)
+    n = min(m, 64) if n is None else check_int(n, "n", func, 1, message="an int >= 1")
     if n > m:
         raise ValueError(f"{func}: n must be at most the number of images {m}, got {n}")
     if axes is None:

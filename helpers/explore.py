@@ -20,10 +20,11 @@ from functools import lru_cache
 
 import numpy as np
 
+from ._validate import check_lr
 from .data import load_digits, make_moons, make_regression_1d, train_val_test_split
 from .metrics import accuracy
-from .network import MLP, prepare_targets
-from .optim import History, TrainingDiverged, _full_loss, sgd_update, train
+from .network import MLP
+from .optim import History, TrainingDiverged, sgd_update, train
 
 __all__ = ["PROBLEMS", "Problem", "Run", "get_problem", "run_training", "batch_kind",
            "regression_loss_grid"]
@@ -176,8 +177,7 @@ def run_training(problem, *, lr, batch_size, epochs, seed=0, update=None, train_
     for name, fn in (("update", update), ("train_fn", train_fn)):
         if fn is not None and not callable(fn):
             raise TypeError(f"run_training: {name} must be a function, got {type(fn).__name__}")
-    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.floating)) or not 0 < lr < math.inf:
-        raise ValueError(f"run_training: lr must be a positive number, got {lr!r}")
+    check_lr(lr, "run_training")
     for name, v, hi in (("batch_size", batch_size, p.n), ("epochs", epochs, None), ("seed", seed, None)):
         lo = 0 if name == "seed" else 1
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo or (hi and v > hi):
@@ -247,8 +247,8 @@ def _call_train_fn(train_fn, p, model, run, record):
         sig, var_kw = {}, True
     n, bs = p.n, run.batch_size
     hist = History(run.lr, bs, run.epochs, p.loss, math.ceil(n / bs))
-    X, target = model._check_X(p.X, "train"), prepare_targets(p.y, p.loss, n, p.layer_sizes[-1], model.dtype)
-    full = lambda: _full_loss(model, X, target, p.loss)  # noqa: E731 -- as helpers.train records it
+    X, target = model.prepare(p.X, p.y, p.loss, fn="train")
+    full = lambda: model.loss(X, target, p.loss, prepared=True)  # noqa: E731 -- as helpers.train records it
     hist.initial_loss = full()
     seen = []
 

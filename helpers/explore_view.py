@@ -15,7 +15,7 @@ canvas, no pyplot), so nothing is displayed or leaked.
 """
 from __future__ import annotations
 
-import io
+import math
 
 import numpy as np
 from matplotlib import rc_context
@@ -23,19 +23,19 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
-from PIL import Image   # matplotlib's own dependency: encodes the PNG
 
+from ._render import canvas_png
 from .explore import REGRESSION_START, batch_kind, get_problem, regression_loss_grid
 from .plotting import PALETTE, plot_loss_landscape
 
 __all__ = ["ExplorerFigure", "W_RANGE", "B_RANGE"]
 
-#: the (w, b) window of the regression landscape
-W_RANGE, B_RANGE = (-2.5, 5.0), (-4.0, 4.0)
+W_RANGE, B_RANGE = (-2.5, 5.0), (-4.0, 4.0)   # the (w, b) window of the regression landscape
 _REF_COLORS = PALETTE[2:6] + (PALETTE[7],)
 _CLIP = 1e8       # path coordinates beyond this are clipped before drawing (Agg dislikes 1e300)
 _FLOOR = 1e-12    # losses are drawn on a log axis: a zero loss is drawn at this floor
 _CEIL = 1e100     # the loss axes stop here: an exploding loss leaves the plot at the top
+_MAX_BACKGROUNDS = 12   # cached backgrounds per figure (about 1 MB each)
 _FAST_TEXT = {"text.hinting": "no_hinting"}   # ~15 % faster text; the look barely changes
 _PLAIN = FuncFormatter(lambda v, _: f"{v:g}".replace("e+", "e").replace("e0", "e").replace("e-0", "e-"))
 
@@ -63,7 +63,7 @@ class ExplorerFigure:
                                      color=PALETTE[3], fontweight="bold")
         self._refs = {}   # id(run) -> artists of a reference run
         self._view_dynamic = []   # artists of the left panel that change (drawn over a cached background)
-        self._bg = None           # the cached background: everything that never changes
+        self._bgs = {}            # cached backgrounds (everything that does not change), by axis limits
         style = dict(color=PALETTE[0], linewidth=1.2, zorder=3)
         self.line_updates, = self.ax_updates.plot([], [], label="this run", **style)
         self.line_epochs, = self.ax_epochs.plot([], [], marker="o", markersize=3,
@@ -76,8 +76,6 @@ class ExplorerFigure:
             ax.yaxis.set_minor_locator(NullLocator())   # few tick labels: faster to draw
             ax.yaxis.set_major_formatter(_PLAIN)        # "0.01" rather than mathtext 10^-2 (slow)
             ax.xaxis.set_major_locator(MaxNLocator(3, integer=True))
-            # axis labels as fixed texts: drawn once into the cached background (an Axis label
-            # would be re-measured and re-drawn with the ticks on every frame)
             ax.text(0.5, -0.14, xl, transform=ax.transAxes, ha="center", va="top")
             ax.xaxis.set_label_coords(0.5, -0.1)   # no label to place: skip measuring the ticks
             ax.yaxis.set_label_coords(-0.1, 0.5)
@@ -110,14 +108,13 @@ class ExplorerFigure:
         self._grid_shape = xx.shape
         cmap = ListedColormap([PALETTE[0], PALETTE[1]])
         self.image = ax.imshow(np.zeros(xx.shape), extent=(lo[0], hi[0], lo[1], hi[1]),
-                               origin="lower", cmap=cmap, vmin=0, vmax=1, alpha=0.3,
+                               origin="lower", cmap=cmap, vmin=0, vmax=1, alpha=0.25,
                                interpolation="nearest", aspect="auto", zorder=1)
-        self._view_dynamic = [self.image]
+        self._view_dynamic = [self.image]   # the points lie under the tinted regions: drawn once
         for c, marker in ((0, "o"), (1, "s")):
             m = p.y == c
-            self._view_dynamic.append(ax.scatter(
-                p.X[m, 0], p.X[m, 1], s=12, color=PALETTE[c], marker=marker, edgecolors="black",
-                linewidths=0.4, label=f"class {c}", zorder=2))
+            ax.scatter(p.X[m, 0], p.X[m, 1], s=12, color=PALETTE[c], marker=marker, edgecolors="black",
+                       linewidths=0.4, label=f"class {c}", zorder=0.5)
         ax.set(xlim=(lo[0], hi[0]), ylim=(lo[1], hi[1]), xlabel="$x_1$", ylabel="$x_2$")
 
     def _init_digits(self):
@@ -145,13 +142,8 @@ class ExplorerFigure:
         val = [] if h is None else h.val_loss_per_epoch
         self.line_val.set_data(*_finite(np.arange(1, len(val) + 1), val))
         getattr(self, f"_update_{p.name}")(run)
-        for ax in (self.ax_updates, self.ax_epochs):
-            ax.relim()
-            ax.autoscale_view()
+        self._set_limits(run)
         lo, hi = self.ax_updates.get_ylim()   # about 4 to 6 labelled ticks, whatever the range
-        if hi > _CEIL:
-            hi = _CEIL
-            self.ax_updates.set_ylim(lo, hi)
         decades = np.log10(hi / lo) if lo > 0 and hi > lo else 1.0
         subs = (1.0,) if decades > 2.5 else (1.0, 3.0) if decades > 1 else (1.0, 2.0, 5.0)
         self.ax_updates.yaxis.set_major_locator(LogLocator(subs=subs, numticks=6))
@@ -168,6 +160,17 @@ class ExplorerFigure:
                             f"epoch{'s' if run.epochs != 1 else ''}, seed {run.seed}: {n_upd} "
                             f"update{'s' if n_upd != 1 else ''}")
         self.message.set_text(run.message or "")
+
+    def _set_limits(self, run):
+        """x: the planned updates/epochs (a diverged run keeps its axes); y: whole decades around
+        every loss shown. Few distinct limits -> few backgrounds to draw."""
+        self.ax_updates.set_xlim(0, run.epochs * math.ceil(self.problem.n / run.batch_size) + 1)
+        self.ax_epochs.set_xlim(-0.3, run.epochs + 0.3)
+        ys = [np.asarray(ln.get_ydata(), dtype=float) for ax in (self.ax_updates, self.ax_epochs)
+              for ln in ax.get_lines() if len(ln.get_ydata())] or [np.ones(1)]
+        ys = np.concatenate(ys)
+        lo = 10.0 ** np.floor(np.log10(max(ys.min(), _FLOOR)))
+        self.ax_updates.set_ylim(lo, max(10.0 ** np.ceil(np.log10(min(ys.max(), _CEIL))), lo * 10))
 
     def _update_regression(self, run):
         ax = self.ax_view
@@ -187,9 +190,9 @@ class ExplorerFigure:
             self.ax_view.set_title("decision boundary (no model)", fontsize=10, y=1.0)
             return
         with np.errstate(all="ignore"):
-            logits = run.model._forward(self._grid)[0]
-            acc = float(np.mean(run.model._forward(p.X)[0].argmax(axis=1) == p.y))
-        self.image.set_data(logits.argmax(axis=1).reshape(self._grid_shape))
+            labels = run.model.predict(self._grid)       # the model interface only
+            acc = float(np.mean(run.model.predict(p.X) == p.y))
+        self.image.set_data(labels.reshape(self._grid_shape))
         self.image.set_visible(True)
         self.ax_view.set_title(f"decision boundary: training accuracy {acc:.0%}", fontsize=10, y=1.0)
 
@@ -197,9 +200,8 @@ class ExplorerFigure:
         acc = [] if run.history is None else run.history.val_acc_per_epoch
         self.line_acc.set_data(np.arange(1, len(acc) + 1), acc)
         xlim = (0.5, max(len(acc), run.epochs, 1) + 0.5)
-        if self.ax_view.get_xlim() != xlim:    # new ticks: the cached background is stale
+        if self.ax_view.get_xlim() != xlim:    # new ticks: another cached background
             self.ax_view.set_xlim(*xlim)
-            self._bg = None
         self.ax_view.set_title("validation accuracy" + (f": {acc[-1]:.1%}" if acc else ""),
                                fontsize=10, y=1.0)
 
@@ -227,6 +229,10 @@ class ExplorerFigure:
             self._refs[key] = arts
 
     @property
+    def _bg_key(self):
+        return tuple(ax.get_xlim() + ax.get_ylim() for ax in (self.ax_view, self.ax_updates, self.ax_epochs))
+
+    @property
     def n_reference_artists(self) -> int:
         """How many faded reference curves are drawn (for tests)."""
         return sum(len(a) for a in self._refs.values())
@@ -238,21 +244,23 @@ class ExplorerFigure:
         view = list(self._view_dynamic) + list(self.ax_view.spines.values())
         view += [a for arts in self._refs.values() for a in arts if a.axes is self.ax_view]
         out = [(self.ax_view, sorted(view, key=lambda a: a.get_zorder()) + [self.ax_view.title])]
-        for ax in (self.ax_updates, self.ax_epochs):   # their scales change: redraw all but the title
-            arts = [ax.xaxis, ax.yaxis, *ax.spines.values(), *ax.get_lines()]
+        for ax in (self.ax_updates, self.ax_epochs):   # the axes are in the background (by limits)
+            arts = list(ax.get_lines())
             arts += [ax.get_legend()] if ax.get_legend() is not None else []
             out.append((ax, sorted(arts, key=lambda a: a.get_zorder())))
         return out
 
     def _capture_background(self):
-        """Draw the figure without its changing artists once and keep the pixels."""
-        hidden = [self.title, self.message] + [a for _, arts in self._dynamic() for a in arts]
-        hidden = [(a, a.get_visible()) for a in hidden]
+        """Draw the figure without its changing artists once for these axis limits; keep the pixels."""
+        dynamic = [a for _, arts in self._dynamic() for a in arts]
+        hidden = [(a, a.get_visible()) for a in [self.title, self.message] + dynamic]
         for a, _ in hidden:
             a.set_visible(False)
         try:
             self.fig.canvas.draw()
-            self._bg = self.fig.canvas.copy_from_bbox(self.fig.bbox)
+            if len(self._bgs) >= _MAX_BACKGROUNDS:
+                self._bgs.pop(next(iter(self._bgs)))
+            self._bgs[self._bg_key] = self.fig.canvas.copy_from_bbox(self.fig.bbox)
         finally:
             for a, visible in hidden:
                 a.set_visible(visible)
@@ -265,9 +273,9 @@ class ExplorerFigure:
             if full:
                 self.fig.canvas.draw()
                 return
-            if self._bg is None:
+            if self._bg_key not in self._bgs:
                 self._capture_background()
-            self.fig.canvas.restore_region(self._bg)
+            self.fig.canvas.restore_region(self._bgs[self._bg_key])
             for ax, arts in self._dynamic():
                 for a in arts:
                     if a.get_visible():
@@ -283,13 +291,9 @@ class ExplorerFigure:
     def png(self, full=False) -> bytes:
         """The figure as PNG bytes."""
         self.render(full)
-        w, h = self.fig.canvas.get_width_height()
-        buf = io.BytesIO()
-        Image.frombuffer("RGBA", (w, h), self.fig.canvas.buffer_rgba(), "raw", "RGBA", 0, 1).save(
-            buf, format="png", compress_level=1)   # fast zlib: the plots are flat colours anyway
-        return buf.getvalue()
+        return canvas_png(self.fig.canvas)
 
     def close(self):
         self._refs.clear()
-        self._bg = None
+        self._bgs = {}
         self.fig.clear()

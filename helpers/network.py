@@ -5,6 +5,22 @@
 linear (it returns logits; the loss applies softmax/sigmoid itself).
 Parameters live in ``model.params = {"W1", "b1", "W2", "b2", ...}`` with
 ``Wl: (D_l, D_{l-1})`` and ``bl: (D_l,)``; gradients come back keyed the same.
+
+**The model interface** (what ``helpers.train``, ``check_gradients`` and the explorers use; any
+object with these members can be trained, as CS231n's ``Solver`` documents what it needs):
+
+- ``params``: dict name -> float array, changed **in place** by the optimisers;
+- ``loss_and_grads(X, y, loss="softmax_cross_entropy") -> (float, dict like params)``;
+- ``predict(X) -> (N,)`` class labels (for accuracies).
+
+Optional, used when present (``MLP`` has them; they make training loops fast):
+
+- ``loss(X, y, loss=...) -> float`` -- evaluation without gradients;
+- ``prepare(X, y, loss=...) -> (X, target)``: the data checked and converted once; the pair (or
+  rows of it, see :func:`take_rows`) is then accepted by ``loss_and_grads(..., prepared=True)``
+  and ``loss(..., prepared=True)`` without checking again. ``loss_and_grads(..., scale=s)``
+  returns ``s`` times the gradients (backprop is linear), and ``out=`` a dict of arrays to write
+  the gradients into.
 """
 from __future__ import annotations
 
@@ -15,7 +31,7 @@ from .activations import ACTIVATIONS
 from .layers import _activation, _activation_backward
 from .losses import LOSSES, _mse, _sigmoid_bce, _softmax_ce
 
-__all__ = ["MLP", "prepare_targets", "loss_from_logits"]
+__all__ = ["MLP", "prepare_targets", "loss_from_logits", "take_rows"]
 
 
 class MLP:
@@ -127,18 +143,44 @@ class MLP:
                     dZ = _activation_backward(dA, act, None, A_prev)
         return grads
 
-    def loss_and_grads(self, X, y, loss="softmax_cross_entropy"):
+    # -- the public model interface (see the module docstring) ---------------------------------
+    def prepare(self, X, y, loss="softmax_cross_entropy", fn="MLP.prepare"):
+        """``(X, target)`` checked and converted once for ``loss`` (``prepared=True`` below).
+
+        ``fn``: the caller's name in error messages, or a pair (name for X, name for y)."""
+        fn_x, fn_y = (fn, fn) if isinstance(fn, str) else fn
+        X = self._check_X(X, fn_x)
+        return X, prepare_targets(y, loss, X.shape[0], self.layer_sizes[-1], self.dtype, fn=fn_y)
+
+    def loss_and_grads(self, X, y, loss="softmax_cross_entropy", *, prepared=False, scale=1.0, out=None):
         """Loss of the batch and the gradient of that loss for every parameter.
 
         ``X``: (N, D_0); ``y``: labels (N,) / one-hot (N, C) for ``softmax_cross_entropy``,
         (N,) or (N, 1) in {0, 1} for ``sigmoid_binary_cross_entropy``, (N, D_L) or (N,) for ``mse``.
-        Returns ``(loss: float, grads: dict like .params)``.
+        Returns ``(loss: float, grads: dict like .params)``. ``prepared=True``: ``(X, y)`` came
+        from :meth:`prepare`; ``scale``: the gradients come back multiplied by it; ``out``: a
+        dict of arrays shaped like ``params`` to write the gradients into.
         """
-        X = self._check_X(X, "MLP.loss_and_grads")
-        target = prepare_targets(y, loss, X.shape[0], self.layer_sizes[-1], self.dtype)
+        if not prepared:
+            X, y = self.prepare(X, y, loss, fn="MLP.loss_and_grads")
         logits, acts = self._forward(X)
-        value, dlogits = loss_from_logits(logits, target, loss)
-        return value, self._backward(acts, dlogits)
+        value, dlogits = loss_from_logits(logits, y, loss)
+        if scale != 1.0:
+            dlogits *= scale
+        return value, self._backward(acts, dlogits, out=out)
+
+    def loss(self, X, y, loss="softmax_cross_entropy", *, prepared=False):
+        """The mean loss of the batch (no gradients)."""
+        if not prepared:
+            X, y = self.prepare(X, y, loss, fn="MLP.loss")
+        return loss_from_logits(self._forward(X)[0], y, loss)[0]
+
+
+def take_rows(target, rows):
+    """Rows ``rows`` (an index array or a slice) of a prepared target (an array or a tuple of them)."""
+    if isinstance(target, tuple):
+        return tuple(None if t is None else t[rows] for t in target)
+    return target[rows]
 
 
 def prepare_targets(y, loss, n, d_out, dtype=np.float64, fn="MLP.loss_and_grads"):

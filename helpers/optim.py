@@ -1,7 +1,8 @@
 """Gradient descent: the update rule, mini-batches and a training loop.
 
 Interface: every optimiser step is ``update(params, grads, lr)`` and changes
-``params`` in place (``W <- W - lr * dL/dW`` for plain SGD). ``train`` runs
+``params`` in place (``W <- W - lr * dL/dW`` for plain SGD; momentum, RMSProp and Adam are in
+:mod:`helpers.optimizers`). ``train`` runs
 epochs of mini-batch gradient descent: ``batch_size == N`` is batch gradient
 descent (one update per epoch), ``batch_size == 1`` is stochastic gradient
 descent (N updates per epoch) and anything between is mini-batch
@@ -15,7 +16,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .metrics import accuracy
-from .network import loss_from_logits, prepare_targets
+from ._validate import check_int, check_lr, is_real
+from .network import take_rows
 
 __all__ = ["sgd_update", "iterate_minibatches", "train", "History", "TrainingDiverged"]
 
@@ -27,8 +29,7 @@ def sgd_update(params, grads, lr):
                         f"and {type(grads).__name__}")
     if set(params) != set(grads):
         raise ValueError(f"sgd_update: grads must have the keys of params {sorted(params)}, got {sorted(grads)}")
-    if not isinstance(lr, (int, float, np.floating)) or isinstance(lr, bool) or not 0 < lr < math.inf:
-        raise ValueError(f"sgd_update: lr must be a positive number, got {lr!r}")
+    check_lr(lr, "sgd_update")
     for k, p in params.items():
         g = grads[k]
         if np.shape(g) != p.shape:
@@ -77,6 +78,8 @@ class History:
     ``loss_per_update[k]``: loss of the mini-batch used by update k (from its forward pass).
     ``loss_per_epoch[e]``: loss on the whole training set after epoch e (``initial_loss`` before).
     ``val_loss_per_epoch``/``val_acc_per_epoch``: the same on the validation set, when given.
+    ``lr_per_update``: the scheduled learning rate of every update (with a ``schedule`` only).
+    ``best_epoch``/``stopped_early``: early stopping's best epoch (1-based) and whether it stopped.
     """
     lr: float
     batch_size: int
@@ -89,106 +92,191 @@ class History:
     val_loss_per_epoch: list = field(default_factory=list)
     val_acc_per_epoch: list = field(default_factory=list)
     diverged: bool = False
+    lr_per_update: list = field(default_factory=list)
+    best_epoch: int | None = None
+    stopped_early: bool = False
 
     @property
     def n_updates(self) -> int:
         return len(self.loss_per_update)
 
 
-def _check_positive_int(value, name, upper=None):
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1 or (
-            upper is not None and value > upper):
-        rng = f"in 1..{upper}" if upper is not None else ">= 1"
-        raise ValueError(f"train: {name} must be an int {rng}, got {value!r}")
+def _check_train_args(n, lr, batch_size, epochs, epoch_loss, weight_decay, patience, has_val):
+    check_lr(lr, "train")
+    check_int(batch_size, "batch_size", "train", 1, n)
+    check_int(epochs, "epochs", "train", message="an int >= 1")
+    if epoch_loss not in ("full", "running"):
+        raise ValueError(f"train: epoch_loss must be 'full' or 'running', got {epoch_loss!r}")
+    if not is_real(weight_decay) or weight_decay < 0:
+        raise ValueError(f"train: weight_decay must be a number >= 0, got {weight_decay!r}")
+    if patience is not None:
+        check_int(patience, "patience", "train", message="an int >= 1")
+        if not has_val:
+            raise ValueError("train: early stopping (patience=) watches the validation loss; give X_val and y_val")
+
+
+def _optimizer(update, optimizer, fn="train"):
+    if optimizer is None:
+        return update
+    if update is not sgd_update:
+        raise ValueError(f"{fn}: give update= or optimizer=, not both")
+    if isinstance(optimizer, str):
+        from .optimizers import make_optimizer   # optimizers builds on this module
+        return make_optimizer(optimizer)
+    if not callable(optimizer):
+        raise TypeError(f"{fn}: optimizer must be a name or a callable update(params, grads, lr), "
+                        f"got {type(optimizer).__name__}")
+    return optimizer
 
 
 def train(model, X, y, *, lr, batch_size, epochs, loss="softmax_cross_entropy", seed=0,
-          X_val=None, y_val=None, callback=None, update=sgd_update, epoch_loss="full"):
+          X_val=None, y_val=None, callback=None, update=sgd_update, optimizer=None, schedule=None,
+          weight_decay=0.0, patience=None, epoch_loss="full"):
     """Train ``model`` in place with mini-batch gradient descent; returns a :class:`History`.
 
-    ``X``: (N, D_0); ``y``: targets for ``loss`` (see ``MLP.loss_and_grads``). Each epoch draws
-    one ``np.random.default_rng(seed)`` permutation, as :func:`iterate_minibatches` does.
-    ``callback(step, loss, model)`` runs after every update; ``update(params, grads, lr)``
-    replaces :func:`sgd_update` (e.g. with your own). Raises :class:`TrainingDiverged` when the
-    loss becomes NaN/inf. No floating-point warnings escape.
-    ``epoch_loss``: ``"full"`` (default) evaluates the whole training set after every epoch (and
-    before the first: ``initial_loss``); ``"running"`` records the mean of the epoch's mini-batch
-    losses instead, as scikit-learn and Keras report it -- free, but measured while the weights moved.
+    ``model``: anything with the model interface of :mod:`helpers.network` (``params``,
+    ``loss_and_grads``, ``predict``), e.g. an ``MLP``. ``X``: (N, D_0); ``y``: targets for ``loss``
+    (see ``MLP.loss_and_grads``). Each epoch draws one ``np.random.default_rng(seed)``
+    permutation, as :func:`iterate_minibatches` does. ``callback(step, loss, model)`` runs after
+    every update. Raises :class:`TrainingDiverged` when the loss becomes NaN/inf; no
+    floating-point warnings escape.
+
+    - ``update(params, grads, lr)`` / ``optimizer``: the step rule (default :func:`sgd_update`,
+      plain SGD); ``optimizer`` is a name ("sgd", "momentum", "rmsprop", "adam") or an object of
+      :mod:`helpers.optimizers` (it keeps its state; give at most one of the two).
+    - ``schedule(lr0, t) -> lr`` (:mod:`helpers.optimizers`): the learning rate of update
+      ``t = 0, 1, ...``; ``History.lr_per_update`` records it.
+    - ``weight_decay``: ``lam`` of L2 weight decay, ``lam * W`` added to every weight gradient
+      (keys "W..."); the recorded losses stay the data loss (without ``lam/2 ||W||^2``).
+    - ``patience``: early stopping -- stop when the validation loss has not improved for
+      ``patience`` epochs and restore the parameters of the best epoch (``History.best_epoch``).
+    - ``epoch_loss``: ``"full"`` (default) evaluates the whole training set after every epoch (and
+      before the first: ``initial_loss``); ``"running"`` records the mean of the epoch's mini-batch
+      losses instead, as scikit-learn and Keras report it.
     """
-    X = model._check_X(X, "train")
-    n = X.shape[0]
-    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.floating)) or not (0 < lr < math.inf):
-        raise ValueError(f"train: lr must be a positive number, got {lr!r}")
-    _check_positive_int(batch_size, "batch_size", n)
-    _check_positive_int(epochs, "epochs")
-    if epoch_loss not in ("full", "running"):
-        raise ValueError(f"train: epoch_loss must be 'full' or 'running', got {epoch_loss!r}")
+    data = _Data(model, X, y, loss, "train")
+    n = data.n
+    _check_train_args(n, lr, batch_size, epochs, epoch_loss, weight_decay, patience, X_val is not None)
+    step_fn = _optimizer(update, optimizer)
+    if schedule is not None and not callable(schedule):
+        raise TypeError(f"train: schedule must be a callable schedule(lr0, t) -> lr, got {type(schedule).__name__}")
     full = epoch_loss == "full"
-    target = prepare_targets(y, loss, n, model.layer_sizes[-1], model.dtype, fn="train")
-    val = None
     if (X_val is None) != (y_val is None):
         raise ValueError("train: X_val and y_val go together; got only "
                          f"{'X_val' if y_val is None else 'y_val'}")
-    if X_val is not None:
-        Xv = model._check_X(X_val, "train (X_val)")
-        val = (Xv, prepare_targets(y_val, loss, Xv.shape[0], model.layer_sizes[-1], model.dtype,
-                                   fn="train (y_val)"), y_val)
+    val = None if X_val is None else (_Data(model, X_val, y_val, loss, "train (X_val)", "train (y_val)"), y_val)
     rng = np.random.default_rng(seed)
     hist = History(float(lr), int(batch_size), int(epochs), loss, math.ceil(n / batch_size))
-    default = update is sgd_update
-    buffers = {k: np.empty_like(p) for k, p in model.params.items()}
+    fast = step_fn is sgd_update and schedule is None and not weight_decay and data.prepared
+    step = _Step(model, step_fn, lr, schedule, weight_decay, fast, callback)
+    best = (math.inf, None, 0)
     with np.errstate(all="ignore"):
         if full:
-            hist.initial_loss = _full_loss(model, X, target, loss)
-        for _ in range(epochs):
-            running = 0.0
-            order = rng.permutation(n)
-            Xs, ts = X[order], _take(target, order)      # one shuffled copy per epoch, then views
-            for start in range(0, n, batch_size):
-                stop = start + batch_size
-                logits, acts = model._forward(Xs[start:stop])
-                value, dlogits = loss_from_logits(logits, _slice(ts, start, stop), loss)
-                hist.loss_per_update.append(value)
-                running += value * (min(stop, n) - start)
-                if not math.isfinite(value):
-                    hist.diverged = True
-                    raise TrainingDiverged(hist.n_updates, lr, hist)
-                if default:
-                    # backprop is linear in dlogits, so scaling it by lr scales every gradient by lr:
-                    # the SGD step p -= lr * dL/dp is then one subtraction per parameter
-                    dlogits *= lr
-                    grads = model._backward(acts, dlogits, out=buffers)
-                    for k, p in model.params.items():
-                        p -= grads[k]
-                else:
-                    update(model.params, model._backward(acts, dlogits, out=buffers), lr)
-                if callback is not None:
-                    callback(hist.n_updates, value, model)
-            hist.loss_per_epoch.append(_full_loss(model, X, target, loss) if full else running / n)
+            hist.initial_loss = data.loss()
+        for epoch in range(1, epochs + 1):
+            running = step.epoch(data.shuffled(rng.permutation(n)), batch_size, hist)
+            hist.loss_per_epoch.append(data.loss() if full else running / n)
             if not math.isfinite(hist.loss_per_epoch[-1]):
                 hist.diverged = True
                 raise TrainingDiverged(hist.n_updates, lr, hist, hist.loss_per_epoch[-1])
             if val is not None:
-                hist.val_loss_per_epoch.append(_full_loss(model, val[0], val[1], loss))
+                hist.val_loss_per_epoch.append(val[0].loss())
                 if loss != "mse":
-                    hist.val_acc_per_epoch.append(accuracy(model.predict(val[0]), _labels(val[2])))
+                    hist.val_acc_per_epoch.append(accuracy(model.predict(X_val), _labels(val[1])))
+                if patience is not None:
+                    best = _early_stopping(model, hist, epoch, best, patience)
+                    if hist.stopped_early:
+                        break
     return hist
 
 
-def _full_loss(model, X, target, loss):
-    return loss_from_logits(model._forward(X)[0], target, loss)[0]
+class _Step:
+    """One epoch of updates: loss and gradients of each mini-batch, then the step rule."""
+
+    def __init__(self, model, step_fn, lr, schedule, weight_decay, fast, callback):
+        self.model, self.step_fn, self.lr, self.schedule = model, step_fn, lr, schedule
+        self.weight_decay, self.fast, self.callback = weight_decay, fast, callback
+        # the fast path writes the gradients into buffers made once
+        self.out = {k: np.empty_like(p) for k, p in model.params.items()} if fast else None
+
+    def epoch(self, shuffled, batch_size, hist):
+        """Run the updates of one epoch over ``shuffled``; returns the sum of batch loss * size."""
+        model, running = self.model, 0.0
+        for start in range(0, shuffled.n, batch_size):
+            stop = min(start + batch_size, shuffled.n)
+            rate = self.lr if self.schedule is None else self.schedule(self.lr, hist.n_updates)
+            # fast: backprop is linear in dlogits, so asking for lr-scaled gradients makes
+            # the SGD step p -= lr * dL/dp one subtraction per parameter
+            value, grads = shuffled.loss_and_grads(start, stop, scale=rate if self.fast else 1.0, out=self.out)
+            hist.loss_per_update.append(value)
+            if self.schedule is not None:
+                hist.lr_per_update.append(float(rate))
+            running += value * (stop - start)
+            if not math.isfinite(value):
+                hist.diverged = True
+                raise TrainingDiverged(hist.n_updates, self.lr, hist)
+            if self.fast:
+                for k, p in model.params.items():
+                    p -= grads[k]
+            else:
+                if self.weight_decay:
+                    grads = {k: g + self.weight_decay * model.params[k] if k.startswith("W") else g
+                             for k, g in grads.items()}
+                self.step_fn(model.params, grads, rate)
+            if self.callback is not None:
+                self.callback(hist.n_updates, value, model)
+        return running
 
 
-def _take(target, order):
-    if isinstance(target, tuple):
-        return tuple(None if t is None else t[order] for t in target)
-    return target[order]
+def _early_stopping(model, hist, epoch, best, patience):
+    """Keep a copy of the best parameters; after ``patience`` epochs without a better validation
+    loss put them back and mark the history."""
+    value = hist.val_loss_per_epoch[-1]
+    if value < best[0]:
+        return value, {k: p.copy() for k, p in model.params.items()}, epoch
+    if epoch - best[2] >= patience:
+        for k, p in model.params.items():
+            p[...] = best[1][k]
+        hist.stopped_early = True
+    hist.best_epoch = best[2]
+    return best
 
 
-def _slice(target, start, stop):
-    if isinstance(target, tuple):
-        return tuple(None if t is None else t[start:stop] for t in target)
-    return target[start:stop]
+class _Data:
+    """Training data checked once for a model: through its ``prepare`` when it has one (fast,
+    no checks per batch), else plain arrays given to ``loss_and_grads`` batch by batch."""
+
+    def __init__(self, model, X, y, loss, fn, fn_y=None, _rows=None):
+        self.model, self.loss_name = model, loss
+        if _rows is not None:
+            self.prepared, self.X, self.y = _rows
+        elif callable(getattr(model, "prepare", None)):
+            self.prepared = True
+            self.X, self.y = model.prepare(X, y, loss, fn=fn if fn_y is None else (fn, fn_y))
+        else:
+            if not (hasattr(model, "params") and callable(getattr(model, "loss_and_grads", None))):
+                raise TypeError(f"{fn}: model must have .params and .loss_and_grads(X, y, loss=...) "
+                                f"(the model interface of helpers.network), got {type(model).__name__}")
+            self.prepared, self.X, self.y = False, np.asarray(X), np.asarray(y)
+        self.n = int(self.X.shape[0])
+
+    def shuffled(self, order):
+        return _Data(self.model, None, None, self.loss_name, None, None,
+                     _rows=(self.prepared, self.X[order], take_rows(self.y, order)))
+
+    def loss_and_grads(self, start, stop, scale=1.0, out=None):
+        sl = slice(start, stop)
+        if self.prepared:
+            return self.model.loss_and_grads(self.X[sl], take_rows(self.y, sl), self.loss_name,
+                                             prepared=True, scale=scale, out=out)
+        return self.model.loss_and_grads(self.X[sl], self.y[sl], loss=self.loss_name)
+
+    def loss(self):
+        if self.prepared:
+            return self.model.loss(self.X, self.y, self.loss_name, prepared=True)
+        if callable(getattr(self.model, "loss", None)):
+            return float(self.model.loss(self.X, self.y, loss=self.loss_name))
+        return float(self.model.loss_and_grads(self.X, self.y, loss=self.loss_name)[0])
 
 
 def _labels(y):

@@ -9,12 +9,11 @@ object with a ``.predict`` method. Colours come from ``PALETTE`` (Okabe-Ito,
 colourblind-safe); nothing here changes rcParams or global state. Pictures of a
 network and of a classifier's results are in ``helpers.diagrams``.
 """
-
-from numbers import Integral
-
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import ListedColormap
+
+from ._validate import check_int
 
 __all__ = [
     "PALETTE", "plot_loss_curves", "plot_decision_boundary", "plot_regression_fit",
@@ -54,12 +53,6 @@ def _int_labels(func, name, y, n=None):
     if y.size and y.min() < 0:
         raise ValueError(f"{func}: {name} must be non-negative, got min {y.min()}")
     return y.astype(np.int64)
-
-
-def _int(func, name, value, minimum):
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
-        raise ValueError(f"{func}: {name} must be an int >= {minimum}, got {value!r}")
-    return int(value)
 
 
 def _range(func, name, r):
@@ -153,7 +146,7 @@ def plot_decision_boundary(predict, X, y, ax=None, resolution=200, padding=0.5, 
     if X.ndim != 2 or X.shape[1] != 2:
         raise ValueError(f"{func}: X must have shape (N, 2), got {X.shape}")
     y = _int_labels(func, "y", y, len(X))
-    resolution = _int(func, "resolution", resolution, 2)
+    resolution = check_int(resolution, "resolution", func, 2)
     lo, hi = X.min(axis=0) - padding, X.max(axis=0) + padding
     xx, yy = np.meshgrid(np.linspace(lo[0], hi[0], resolution),
                          np.linspace(lo[1], hi[1], resolution))
@@ -237,7 +230,7 @@ def plot_loss_landscape(loss_fn, w_range, b_range, path=None, ax=None, levels=30
     if not callable(loss_fn):
         raise TypeError(f"{func}: loss_fn must be callable, got {type(loss_fn).__name__}")
     w_range, b_range = _range(func, "w_range", w_range), _range(func, "b_range", b_range)
-    resolution = _int(func, "resolution", resolution, 2)
+    resolution = check_int(resolution, "resolution", func, 2)
     if path is not None:
         path = np.asarray(path, dtype=float)
         if path.ndim != 2 or path.shape[1] != 2 or len(path) == 0:

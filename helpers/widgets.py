@@ -25,6 +25,7 @@ import math
 import ipywidgets as widgets
 import numpy as np
 
+from ._validate import check_in_range
 from .explore import PROBLEMS, batch_kind, get_problem, run_training
 from .explore_view import ExplorerFigure
 
@@ -33,16 +34,7 @@ __all__ = ["GradientDescentExplorer"]
 LR_MIN, LR_MAX = 1e-4, 10.0
 MAX_REFERENCES = 5
 _WIDE = {"description_width": "initial"}
-
-
-def _check_setting(name, value, lo, hi, whole):
-    kind = (int, np.integer) if whole else (int, float, np.integer, np.floating)
-    ok = (not isinstance(value, bool) and isinstance(value, kind)
-          and math.isfinite(value) and lo <= value <= hi)
-    if not ok:
-        what = "a whole number" if whole else "a number"
-        raise ValueError(f"GradientDescentExplorer: {name} must be {what} in {lo:g}..{hi:g}, "
-                         f"got {value!r}")
+_FN = "GradientDescentExplorer"
 
 
 class GradientDescentExplorer(widgets.VBox):
@@ -63,10 +55,10 @@ class GradientDescentExplorer(widgets.VBox):
         lr = d["lr"] if lr is None else lr
         batch_size = d["batch_size"] if batch_size is None else batch_size
         epochs = d["epochs"] if epochs is None else epochs
-        _check_setting("lr", lr, LR_MIN, LR_MAX, whole=False)
-        _check_setting("batch_size", batch_size, 1, p.n, whole=True)
-        _check_setting("epochs", epochs, 1, p.max_epochs, whole=True)
-        _check_setting("seed", seed, 0, 99, whole=True)
+        check_in_range(lr, "lr", _FN, LR_MIN, LR_MAX, whole=False)
+        check_in_range(batch_size, "batch_size", _FN, 1, p.n, whole=True)
+        check_in_range(epochs, "epochs", _FN, 1, p.max_epochs, whole=True)
+        check_in_range(seed, "seed", _FN, 0, 99, whole=True)
         self.update_fn, self.train_fn = update, train_fn
         self.references, self.run, self.png, self.n_renders = [], None, None, 0
         self._figures, self._quiet = {}, False

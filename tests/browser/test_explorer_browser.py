@@ -255,3 +255,38 @@ def test_voila_page(browser, voila, capsys):
         raise
     finally:
         page.close()
+
+
+_OPT_IMG = """() => { const img = document.querySelector('.optim-explorer .widget-output img');
+                     return img ? img.src : null; }"""
+
+
+def test_voila_page_optimizer_explorer(browser, voila):
+    """The lesson-6 optimiser explorer in the Voila page: a slider press and a new optimiser each
+    rerun and redraw it."""
+    page = browser.contexts[0].new_page() if browser.contexts else browser.new_page()
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    try:
+        page.goto(voila, timeout=60_000)
+        page.wait_for_function(_OPT_IMG, timeout=90_000)
+        explorer = page.locator(".optim-explorer")
+        slider = explorer.locator(".widget-slider:has(> .widget-label:text-is('learning rate (digits)'))")
+        readout = slider.locator(".widget-readout")
+        slider.scroll_into_view_if_needed()
+        before, old = float(readout.inner_text()), page.evaluate(_OPT_IMG)
+        slider.locator(".noUi-handle").focus()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function(f"old => ({_OPT_IMG})() !== old", arg=old, timeout=20_000)
+        after = float(readout.inner_text())
+        assert math.isclose(after, next_log_step(before), rel_tol=0.01), (
+            f"the digits learning rate readout shows {after} after ArrowRight from {before}")
+        old = page.evaluate(_OPT_IMG)
+        explorer.locator("select").first.select_option("momentum")
+        page.wait_for_function(f"old => ({_OPT_IMG})() !== old", arg=old, timeout=20_000)
+        assert float(readout.inner_text()) == pytest.approx(0.03, rel=0.05), "momentum's default rate"
+        page.screenshot(path=str(ARTIFACTS / "voila-optimizer.png"))
+    except Exception:
+        failure_screenshot(page, "voila-optimizer")
+        raise
+    finally:
+        page.close()
