@@ -6,6 +6,7 @@ import signal
 import sys
 from pathlib import Path
 
+from .core import Limits
 from .release import release
 
 __all__ = ["main"]
@@ -33,10 +34,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("submissions", type=Path, help="folder or .zip of <student_id>/<lesson>.ipynb")
     p.add_argument("--out", type=Path, required=True, metavar="RESULTS", help="results folder")
     p.add_argument("--jobs", type=_positive, default=None, help="parallel workers (default: cores)")
-    p.add_argument("--timeout", type=_positive, default=30, metavar="SECONDS", help="per cell (default 30)")
-    p.add_argument("--notebook-timeout", type=_positive, default=600, metavar="SECONDS",
-                   help="whole notebook (default 600)")
-    p.add_argument("--memory-mb", type=_positive, default=2048, metavar="MB", help="kernel memory cap (default 2048)")
+    lim = Limits()
+    p.add_argument("--timeout", type=_positive, default=lim.cell_timeout, metavar="SECONDS",
+                   help=f"per cell (default {lim.cell_timeout})")
+    p.add_argument("--notebook-timeout", type=_positive, default=lim.notebook_timeout, metavar="SECONDS",
+                   help=f"whole notebook (default {lim.notebook_timeout})")
+    p.add_argument("--memory-mb", type=_positive, default=lim.memory_mb, metavar="MB",
+                   help=f"kernel memory cap (default {lim.memory_mb})")
     p.add_argument("--force", action="store_true", help="regrade what is already graded")
     p.add_argument("--quiet", action="store_true", help="no progress bar (CI logs)")
     p.add_argument("--shard", metavar="K/N", help="grade only shard K of N (students split by a stable hash)")
@@ -50,7 +54,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="run a lesson notebook's visible tests like the autograder")
     p.add_argument("notebook", type=Path)
-    p.add_argument("--timeout", type=_positive, default=30, metavar="SECONDS")
+    p.add_argument("--timeout", type=_positive, default=lim.cell_timeout, metavar="SECONDS")
     return parser
 
 

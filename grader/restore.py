@@ -12,9 +12,12 @@ import difflib
 import json
 import warnings
 
+from .safeio import NotRegular, read_regular
 from .spec import def_name
 
-__all__ = ["SubmissionError", "read_submission", "rebuild"]
+__all__ = ["SubmissionError", "read_submission", "rebuild", "MAX_NOTEBOOK_BYTES"]
+
+MAX_NOTEBOOK_BYTES = 100 << 20     # a lesson notebook is well under 1 MB
 
 
 class SubmissionError(Exception):
@@ -24,8 +27,10 @@ class SubmissionError(Exception):
 def read_submission(path: str):
     """Read a notebook in any nbformat version; raise :class:`SubmissionError` with the cause."""
     import nbformat
-    with open(path, "rb") as f:
-        raw = f.read()
+    try:
+        raw = read_regular(path, MAX_NOTEBOOK_BYTES)
+    except NotRegular as e:
+        raise SubmissionError(f"the file is {e.strerror}") from None
     if not raw.strip():
         raise SubmissionError("the file is empty (0 notebook cells): was it saved before uploading?")
     try:

@@ -257,13 +257,12 @@ def test_sandbox_kept_paths_under_an_emptied_folder_stay_reachable(tmp_path):
     scratch = tmp_path / "scratch"
     box = Sandbox("bwrap", 512, slot=91, hide=[str(clone)], keep=[str(kept)])
     box.prepare(scratch)
-    cmd = box.kernel_cmd(scratch, [])
-    prefix = cmd[:cmd.index("--") + 1]
     uid = box.uid or os.getuid()
     script = f"cat {kept / 'module.py'}; test ! -e {clone / 'solutions' / 'secret.txt'} && echo hidden"
+    cmd = box.wrap(scratch, ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "sh", "-c", script])
     try:
-        proc = subprocess.run(prefix + ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
-                                        "sh", "-c", script], capture_output=True, text=True, timeout=30)
+        proc = subprocess.run(cmd, pass_fds=box.pending_fds, capture_output=True, text=True, timeout=30)
     finally:
+        box.launched()
         shutil.rmtree(clone, ignore_errors=True)
     assert proc.stdout.split() == ["X", "=", "1", "hidden"], (proc.stdout, proc.stderr)
