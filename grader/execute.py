@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .core import Limits
 
-__all__ = ["run_notebook", "OUTPUT_CAP", "LogTail"]
+__all__ = ["run_notebook", "exec_cell", "OUTPUT_CAP", "LogTail"]
 
 OUTPUT_CAP = Limits().output_cap          # characters of output kept per cell (default)
 
@@ -140,36 +140,44 @@ def _timed_out(client, cell_timeout) -> str:
     return "timeout" if client.timeout >= cell_timeout else "notebook_timeout"
 
 
-async def _run_cells(client, nb, sandbox, cell_timeout, deadline, events, kernel_pids):
+async def exec_cell(client, cell, idx, count, cell_timeout, deadline, events, sandbox, kernel_pids) -> bool:
+    """Run one cell within the per-cell timeout and the deadline; record trouble in ``events``.
+    -> ``False`` when the kernel is unusable afterwards (killed, dead, out of time)."""
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    remaining = deadline - time.monotonic()
+    if remaining <= 1:
+        events[idx] = "notebook_timeout"
+        return False
+    client.timeout = int(max(1, min(cell_timeout, remaining)))
+    t0 = time.monotonic()
+    try:
+        await asyncio.wait_for(client.async_execute_cell(cell, idx, execution_count=count),
+                               timeout=client.timeout + 15)
+        if any(o.output_type == "error" and o.get("ename") == "CellTimeoutError" for o in cell.outputs):
+            events[idx] = _timed_out(client, cell_timeout)
+    except (CellTimeoutError, asyncio.TimeoutError):
+        events[idx] = _timed_out(client, cell_timeout)
+        return False
+    except DeadKernelError:
+        events[idx] = "died"
+        return False
+    else:
+        if time.monotonic() - t0 >= client.timeout and idx not in events:
+            events[idx] = _timed_out(client, cell_timeout)
+    finally:
+        if sandbox.uid:
+            sandbox.reap(keep=kernel_pids)
+    return True
+
+
+async def _run_cells(client, nb, sandbox, cell_timeout, deadline, events, kernel_pids):
     count = 0
     for idx, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
-        remaining = deadline - time.monotonic()
-        if remaining <= 1:
-            events[idx] = "notebook_timeout"
-            return
-        client.timeout = int(max(1, min(cell_timeout, remaining)))
         count += 1
-        t0 = time.monotonic()
-        try:
-            await asyncio.wait_for(client.async_execute_cell(cell, idx, execution_count=count),
-                                   timeout=client.timeout + 15)
-            if any(o.output_type == "error" and o.get("ename") == "CellTimeoutError" for o in cell.outputs):
-                events[idx] = _timed_out(client, cell_timeout)
-        except (CellTimeoutError, asyncio.TimeoutError):
-            events[idx] = _timed_out(client, cell_timeout)
+        if not await exec_cell(client, cell, idx, count, cell_timeout, deadline, events, sandbox, kernel_pids):
             return
-        except DeadKernelError:
-            events[idx] = "died"
-            return
-        else:
-            if time.monotonic() - t0 >= client.timeout and idx not in events:
-                events[idx] = _timed_out(client, cell_timeout)
-        finally:
-            if sandbox.uid:
-                sandbox.reap(keep=kernel_pids)
 
 
 async def _cleanup(client, sandbox):

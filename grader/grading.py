@@ -7,6 +7,7 @@ cell -- runs under one wall-clock deadline (``Limits.deadline``).
 """
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import shutil
 import signal
@@ -18,9 +19,10 @@ from pathlib import Path
 
 from nbgrader.utils import is_grade, is_locked, is_solution
 
-from . import integrity
+from . import plan
 from .core import ExerciseResult, Limits, Status, SubmissionResult
 from .execute import run_notebook
+from .twoside import run_two_sided
 from .restore import SubmissionError, read_submission, rebuild
 from .scoring import sanitize, score_notebook
 from .tamper import import_aliases, inspect_source, parse_cell, reference_calls
@@ -87,30 +89,6 @@ def _inspect(nb, spec):
     return tamper, flags
 
 
-def _inject(nb, nonce, skip_names):
-    import nbformat.v4 as v4
-
-    def cell(kind, src):
-        c = v4.new_code_cell(src)
-        c.metadata["bw_injected"] = kind
-        c["id"] = f"bw-{kind}-{secrets.token_hex(4)}"
-        return c
-    out = [cell("preamble", integrity.preamble(nonce, skip_names))]
-    student_code_seen = False
-    for c in nb.cells:
-        if _is_test(c):
-            ex = grade_id(c)[5:]
-            out += [cell("check", integrity.check_cell(ex)), c, cell("after", integrity.after_cell(ex))]
-            continue
-        out.append(c)
-        if c.cell_type == "code" and is_locked(c):
-            out.append(cell("record", integrity.record_cell(refresh=not student_code_seen)))
-        elif c.cell_type == "code":
-            student_code_seen = True
-    nb.cells = out
-    return nb
-
-
 @contextmanager
 def _time_limit(seconds: int):
     """Raise :class:`InspectTimeout` in this (main) thread after ``seconds`` (no limit elsewhere)."""
@@ -129,7 +107,7 @@ def _time_limit(seconds: int):
         signal.signal(signal.SIGALRM, old)
 
 
-def _prepare(path, spec, limits):
+def _prepare(path, spec, limits, two_sided):
     """-> (nb, notes, answered, tamper, flags, nonce) or raise SubmissionError/OSError/InspectTimeout."""
     with _time_limit(limits.inspect_timeout):
         student_nb, version = read_submission(path)
@@ -138,25 +116,45 @@ def _prepare(path, spec, limits):
             notes.insert(0, f"The notebook was in the old nbformat {version}; it was converted.")
         tamper, flags = _inspect(nb, spec)
     nonce = secrets.token_hex(8)
-    nb = _inject(nb, nonce, {c["def_name"] for c in spec["cells"] if c["def_name"]})
+    skip = {c["def_name"] for c in spec["cells"] if c["def_name"]}
+    nb = plan.two_sided(nb, spec, nonce, skip) if two_sided else plan.single_sided(nb, nonce, skip)
     return nb, notes, answered, tamper, flags, nonce
 
 
-def _execute(nb, sandbox, scratch_base, limits, deadline):
-    scratch = Path(tempfile.mkdtemp(prefix="s-", dir=scratch_base))
+def _scratch(base, sandbox):
+    scratch = Path(tempfile.mkdtemp(prefix="s-", dir=base))
+    scratch.chmod(0o755)
+    sandbox.prepare(scratch)
+    return scratch
+
+
+def trusted_sandbox(sandbox):
+    """The trusted side's confinement: the same as the student's, with its own uid."""
+    return dataclasses.replace(sandbox, slot=sandbox.slot + 500_000, memory_mb=None, pending_fds=[])
+
+
+def _execute(nb, sandbox, scratch_base, limits, deadline, two_sided):
+    made = []
     try:
-        scratch.chmod(0o755)
-        sandbox.prepare(scratch)
-        return run_notebook(nb, scratch, sandbox, limits.cell_timeout, limits.notebook_timeout, deadline)
+        made.append(_scratch(scratch_base, sandbox))
+        if not two_sided:
+            return run_notebook(nb, made[0], sandbox, limits.cell_timeout, limits.notebook_timeout, deadline)
+        trusted = trusted_sandbox(sandbox)
+        made.append(_scratch(scratch_base, trusted))
+        return run_two_sided(nb, made[0], made[1], sandbox, trusted, limits.cell_timeout,
+                             limits.notebook_timeout, deadline)
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        for scratch in made:
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 def grade_file(path: str, spec: dict, sandbox, scratch_base: Path, cell_timeout: int = 30,
-               notebook_timeout: int = 600, limits: Limits | None = None) -> dict:
+               notebook_timeout: int = 600, limits: Limits | None = None, two_sided: bool = True) -> dict:
     """Grade the notebook at ``path`` (only read) against ``spec``; -> result dict.
 
     ``limits`` (default: ``sandbox.limits``) wins over ``cell_timeout``/``notebook_timeout`` when given.
+    ``two_sided``: the tests run in a trusted kernel of their own (:mod:`grader.twoside`); ``False``
+    runs everything in the student's kernel (``grader validate``).
     """
     t0 = time.time()
     if limits is None:
@@ -170,14 +168,14 @@ def grade_file(path: str, spec: dict, sandbox, scratch_base: Path, cell_timeout:
         return SubmissionResult(exercises=exercises, notes=notes, seconds=round(time.time() - t0, 2),
                                 **base).to_dict()
     try:
-        nb, notes, answered, tamper, flags, nonce = _prepare(path, spec, limits)
+        nb, notes, answered, tamper, flags, nonce = _prepare(path, spec, limits, two_sided)
     except SubmissionError as e:
         return done(_errors(spec, f"could not read the notebook: {e}"))
     except OSError as e:
         return done(_errors(spec, f"could not open the file: {e.strerror or e}"))
     except (InspectTimeout, RecursionError, MemoryError) as e:
         return done(_errors(spec, f"not graded: {e if isinstance(e, InspectTimeout) else type(e).__name__}"))
-    events = _execute(nb, sandbox, scratch_base, limits, deadline)
+    events = _execute(nb, sandbox, scratch_base, limits, deadline, two_sided)
     if -1 in events:
         return done(_errors(spec, sanitize(str(events[-1]), 500)), notes)
     return done(score_notebook(nb, spec, events, nonce, tamper, flags, answered, notes), notes)

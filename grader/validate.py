@@ -42,7 +42,7 @@ def validate(notebook, root: Path = ROOT, timeout: int | None = None, notebook_t
     base = Path(tempfile.mkdtemp(prefix="bw-validate-"))
     try:
         sandbox = Sandbox(mode, slot=os.getpid() % 30000, hide=[str(base)], keep=default_keep(), limits=limits)
-        result = grade_file(str(path), spec, sandbox, base, limits=limits)
+        result = grade_file(str(path), spec, sandbox, base, limits=limits, two_sided=False)
     finally:
         shutil.rmtree(base, ignore_errors=True)
     failed = 0
