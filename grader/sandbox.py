@@ -37,7 +37,7 @@ KERNEL_PKG = Path(__file__).with_name("bw_kernel")   # bound at /opt/bw/bw_kerne
 SANDBOX_LIB = "/opt/bw"
 SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/localtime", "/etc/nsswitch.conf",
-             "/etc/passwd", "/etc/group", "/etc/hosts", "/etc/mime.types", "/etc/fonts")
+             "/etc/hosts", "/etc/mime.types", "/etc/fonts")
 
 _probe_cache: dict[str, bool] = {}
 

@@ -57,7 +57,7 @@ def encode(value, ref=None, _depth=0):
         return {"__dict__": [[k, encode(v, ref, _depth + 1)] for k, v in value.items()]}
     np = _np() if "numpy" in t.__module__ else None
     if np is not None and t is np.ndarray and value.dtype.kind in _KINDS:
-        arr = np.ascontiguousarray(value)
+        arr = value if value.flags.c_contiguous else value.copy(order="C")
         return {"__nd__": arr.dtype.str, "shape": list(arr.shape), "b64": base64.b64encode(arr.tobytes()).decode()}
     if np is not None and isinstance(value, np.generic) and value.dtype.kind in _KINDS:
         return {"__np__": value.dtype.str, "b64": base64.b64encode(value.tobytes()).decode()}

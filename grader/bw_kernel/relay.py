@@ -116,8 +116,11 @@ class RemoteObject:
         raise AttributeError(f"cannot set {attr!r} on an object of the other side")
 
     def _bw_call(self, method, *args):
-        endpoint, target, _ = object.__getattribute__(self, "_bw")
-        return endpoint.call(target, method, args, {})
+        endpoint, target, name = object.__getattribute__(self, "_bw")
+        try:
+            return endpoint.call(target, method, args, {})
+        except AttributeError:       # as Python says it for an object without that special method
+            raise TypeError(f"{name!r} object does not support {method}") from None
 
     def __call__(self, *args, **kwargs):
         endpoint, target, _ = object.__getattribute__(self, "_bw")
