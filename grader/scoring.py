@@ -21,9 +21,13 @@ _ABS = re.compile(r"(?<![\w.])/(?:[\w.@+-]+/)+([\w.@+-]+)")
 _MEM = ("MemoryError", "_ArrayMemoryError")
 
 
+_ROOTED = re.compile(r"/(?:tmp|root|home|work|opt|usr|etc|proc|var|srv|mnt|run|dev)(?:/[\w.@+-]+)*/([\w.@+-]+)")
+
+
 def sanitize(text: str, limit: int = 2000) -> str:
-    """Remove colour codes and absolute paths (keep the file name); cut to ``limit`` chars."""
-    text = _ABS.sub(r"…/\1", _ANSI.sub("", text or ""))
+    """Remove colour codes and absolute paths (keep the file name); cut to ``limit`` chars.
+    Paths glued to other text (``\\x00/work/...`` in a printed ``/proc`` file) go too."""
+    text = _ROOTED.sub(r"…/\1", _ABS.sub(r"…/\1", _ANSI.sub("", text or "")))
     return text if len(text) <= limit else text[:limit] + " […]"
 
 
@@ -82,7 +86,10 @@ def grade_test_cell(cell, source: str, points: float) -> float:
         return 0.0
     if not _trailing_expression(source):
         return float(points)
-    score, _ = determine_grade(cell)
+    try:
+        score, _ = determine_grade(cell)
+    except ValueError:       # nbgrader refuses partial credit above the cell's points
+        return 0.0
     return float(min(points, score if score is not None else 0.0))
 
 

@@ -111,6 +111,7 @@ def _special_files(subs):
 @pytest.fixture(scope="session")
 def mixed_run(built, tmp_path_factory):
     """ONE autograde run over honest, blank, wrong, corpus and attack submissions (plus stray files)."""
+    import os
     import shutil
     import time
     from grader.runner import autograde
@@ -143,10 +144,12 @@ def mixed_run(built, tmp_path_factory):
     _special_files(subs)
     before = {p: sha(p) for p in subs.rglob("*") if p.is_file() and not p.is_symlink()}
     t0 = time.monotonic()
+    os.environ["BW_HOST_SECRET"] = token          # in the grader's environment, never in a kernel's
     try:
         counts = autograde(subs, out, jobs=2, timeout=TIMEOUT, notebook_timeout=NOTEBOOK_TIMEOUT,
                            memory_mb=MEMORY_MB, quiet=True, log=lambda *a, **k: None)
     finally:
+        os.environ.pop("BW_HOST_SECRET", None)
         shutil.rmtree(canary.parent, ignore_errors=True)
     return {"subs": subs, "out": out, "cases": cases, "attacks": attacks, "before": before, "counts": counts,
             "grades": read_grades(out), "wrong": wrong, "canary": token, "seconds": time.monotonic() - t0}

@@ -276,7 +276,8 @@ def _leak_attacks(canary_path):
             "        f = f.f_back\n    return _old_dense(X, W, b)"),
         "read_solutions_copies": (
             "import glob, os\n_found = []\n"
-            f"for _p in [{str(canary_path)!r}] + glob.glob('/**/solutions/**/*.ipynb', recursive=True)[:20]:\n"
+            f"for _p in [{str(canary_path)!r}] + glob.glob('/*/*/*/solutions/*/*.ipynb')[:20]"
+            " + glob.glob('/tmp/*/*.ipynb') + glob.glob('/root/*/*.ipynb'):\n"
             "    try:\n        _found.append(open(_p).read()[:5000])\n    except OSError as e:\n        _found.append(str(e))\n"
             "_old_dense = dense_forward\n"
             "def dense_forward(X, W, b):\n    print(_found)\n    return _old_dense(X, W, b)"),
@@ -288,8 +289,8 @@ def _leak_attacks(canary_path):
             "import os\n_seen.append(sorted(os.listdir('/')))\n_old_dense = dense_forward\n"
             "def dense_forward(X, W, b):\n    print(_seen)\n    return _old_dense(X, W, b)"),
         "spec_cache_and_other_scratch": (
-            "import glob\n_seen = glob.glob('/tmp/**', recursive=True)[:50] + glob.glob('/work/**/*.ipynb', recursive=True)\n"
-            "print(_seen)"),
+            "import glob\n_seen = glob.glob('/tmp/**', recursive=True)[:50] + glob.glob('/work/*/*/*.ipynb')"
+            " + glob.glob('/work/*/*/solutions/*/*.ipynb')\nprint(_seen)"),
     }
 
 
@@ -309,7 +310,7 @@ def _files_attacks():
         "replace_connection_file": (find + "for _n in os.listdir(_k):\n    try:\n"
                                     "        os.replace(os.path.join(_k, _n), os.path.join(_k, _n + '.x'))\n"
                                     "    except OSError as e:\n        print('refused', type(e).__name__)", "ok"),
-        "flood_the_kernel_log": ("import os\n_b = b'e' * (1 << 20)\nfor _ in range(100):\n    os.write(2, _b)",
+        "flood_the_kernel_log": ("import os\n_b = b'e' * (1 << 20)\nfor _ in range(20):\n    os.write(2, _b)",
                                  "ok"),
     }
 
@@ -330,8 +331,8 @@ def _edge_attacks():
                          "        th = threading.Thread(target=time.sleep, args=(30,), daemon=True)\n"
                          "        th.start()\n        _t.append(th)\nexcept RuntimeError as e:\n"
                          "    print('refused after', len(_t))", "ok"),
-        "huge_cell_with_shell_escapes": ("\n".join(f"_v{i} = {i}" for i in range(24_000)) + "\n"
-                                         + "\n".join("!true" for _ in range(60)), "ok"),
+        "huge_cell_with_shell_escapes": ("\n".join(f"_v{i} = {i}" for i in range(12_000)) + "\n"
+                                         + "\n".join("!true" for _ in range(3)), "ok"),
     }
 
 

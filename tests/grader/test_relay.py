@@ -181,3 +181,43 @@ def test_stubs_hide_this_lessons_references_until_released():
         stubs.release(["relu"])
         stubs.REGISTRY.clear()
     assert "helpers" in sys.modules
+
+
+def test_failure_code_and_test_line_are_read_from_the_exception():
+    from grader.bw_kernel.integrity import failure_of
+    from grader.integrity import MARKER, parse_after
+
+    class CheckFailed(AssertionError):
+        code = "transpose"
+    src = "x = 1\n\nraise CheckFailed('the message')\n"
+    try:
+        exec(compile(src, "<cell>", "exec"), {"CheckFailed": CheckFailed})  # noqa: S102 -- a stand-in cell
+    except CheckFailed as e:
+        assert failure_of(e, e.__traceback__) == ("transpose", 3)
+    assert failure_of(ValueError("x"), None) == (None, None)
+    odd = ValueError("x")
+    odd.code = 42                                   # not a str: no diagnosis
+    assert failure_of(odd, None) == (None, None)
+    nonce = "abc"
+    line = f'{MARKER} {nonce} {{"after": true, "diagnosis": "factor_N", "line": 7}}'
+    assert parse_after("noise\n" + line, nonce) == ("factor_N", 7)
+    assert parse_after(line.replace("abc", "xyz"), nonce) == (None, None)
+    assert parse_after(f'{MARKER} {nonce} {{"after": true, "diagnosis": ["x"], "line": true}}', nonce) == (None, None)
+
+
+def test_a_fake_score_before_the_error_scores_nothing():
+    import nbformat
+    from grader.scoring import grade_test_cell
+    cell = nbformat.v4.new_code_cell("check(relu)")
+    cell.metadata["nbgrader"] = {"grade": True, "grade_id": "test_relu", "points": 3, "solution": False,
+                                 "locked": True}
+    cell.outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": "1000"}, execution_count=1),
+                    nbformat.v4.new_output("error", ename="CheckFailed", evalue="wrong", traceback=[])]
+    assert grade_test_cell(cell, "check(relu)", 3.0) == 0.0
+    cell.outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": "1000"}, execution_count=1)]
+    assert grade_test_cell(cell, "ok = check(relu)", 3.0) == 3.0, "no trailing expression: a number is not a score"
+    assert grade_test_cell(cell, "check(relu)\n1.5", 3.0) == 0.0, "nbgrader refuses credit above the points"
+    cell.outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": "1.5"}, execution_count=1)]
+    assert grade_test_cell(cell, "check(relu)\n1.5", 3.0) == 1.5
+    cell.outputs = [nbformat.v4.new_output("stream", name="stderr", text="warning")]
+    assert grade_test_cell(cell, "ok = check(relu)", 3.0) == 0.0
