@@ -27,6 +27,28 @@ __all__ = ["run_notebook", "exec_cell", "OUTPUT_CAP", "LogTail"]
 OUTPUT_CAP = Limits().output_cap          # characters of output kept per cell (default)
 
 
+def _cap(client, out, outs, cell_index):
+    """Keep at most ``client._cap`` characters of one cell's output (cut as it arrives)."""
+    size = len(out.get("text", "")) if out.output_type == "stream" else len(str(out.get("data", "")))
+    total = client._sizes.get(cell_index, 0) + size
+    client._sizes[cell_index] = total
+    cap = client._cap
+    if total > cap:
+        cut = client._cut.setdefault(cell_index, set())
+        key = out.get("name", out.output_type)
+        if key in cut and outs and outs[-1] is out:
+            outs.pop()
+        elif out.output_type == "stream":
+            cut.add(key)
+            keep = max(0, cap - (total - size))
+            out.text = out.text[:min(keep, 2000)] + \
+                f"\n[... output cut: this cell printed more than {cap:,} characters]\n"
+        elif out.output_type == "display_data":
+            cut.add(key)
+            out.data = {"text/plain": "[output cut: too much output]"}
+    return out
+
+
 def _client_class():
     from nbclient import NotebookClient
     from nbformat import NotebookNode
@@ -46,26 +68,7 @@ def _client_class():
 
         def output(self, outs, msg, display_id, cell_index):
             out = super().output(outs, msg, display_id, cell_index)
-            if out is None:
-                return out
-            size = len(out.get("text", "")) if out.output_type == "stream" else len(str(out.get("data", "")))
-            total = self._sizes.get(cell_index, 0) + size
-            self._sizes[cell_index] = total
-            cap = self._cap
-            if total > cap:
-                cut = self._cut.setdefault(cell_index, set())
-                key = out.get("name", out.output_type)
-                if key in cut and outs and outs[-1] is out:
-                    outs.pop()
-                elif out.output_type == "stream":
-                    cut.add(key)
-                    keep = max(0, cap - (total - size))
-                    out.text = out.text[:min(keep, 2000)] + \
-                        f"\n[... output cut: this cell printed more than {cap:,} characters]\n"
-                elif out.output_type == "display_data":
-                    cut.add(key)
-                    out.data = {"text/plain": "[output cut: too much output]"}
-            return out
+            return out if out is None else _cap(self, out, outs, cell_index)
 
         def on_cell_executed(self, **kwargs):   # as nbgrader.preprocessors.Execute.on_cell_executed
             cell, reply = kwargs["cell"], kwargs["execute_reply"]
