@@ -85,6 +85,12 @@ def default_keep() -> list[str]:
     return sorted(keep)
 
 
+def _venv() -> bool:
+    """The grader runs in a virtual environment (bound again at /opt/bw/venv: no host path in the
+    kernel's command line)."""
+    return sys.prefix != sys.base_prefix and os.path.isfile(os.path.join(sys.prefix, "pyvenv.cfg"))
+
+
 def _system_args() -> list[str]:
     """Read-only system folders (usr-merge links stay links) and a few files of /etc."""
     args = []
@@ -98,19 +104,24 @@ def _system_args() -> list[str]:
     return args
 
 
+def _parents(path: str, made: set[str]) -> list[str]:
+    """Options creating the missing parent folders of ``path``, enterable by the kernel's uid."""
+    args = []
+    for anc in reversed(Path(path).parents):
+        d = str(anc)
+        if d != "/" and d not in made:
+            made.add(d)
+            args += ["--perms", "0755", "--dir", d]
+    return args
+
+
 def _bind_args(keep, hide, made: set[str]) -> list[str]:
     """Bind each kept path read-only, its missing parents created enterable (0755); then
     mask what must stay hidden even inside a kept folder."""
     args = []
     for p in sorted(set(keep)):
-        if not os.path.exists(p):
-            continue
-        for anc in reversed(Path(p).parents):
-            d = str(anc)
-            if d != "/" and d not in made:
-                made.add(d)
-                args += ["--perms", "0755", "--dir", d]
-        args += ["--ro-bind", p, p]
+        if os.path.exists(p):
+            args += _parents(p, made) + ["--ro-bind", p, p]
     for p in hide:
         if any(p == k or p.startswith(k.rstrip("/") + "/") for k in keep) and os.path.isdir(p):
             args += ["--tmpfs", p]
@@ -160,7 +171,10 @@ class Sandbox:
                 "--perms", "0755", "--dir", "/opt", "--perms", "0755", "--dir", SANDBOX_LIB,
                 "--ro-bind", str(KERNEL_PKG), f"{SANDBOX_LIB}/bw_kernel"]
         opts += _bind_args(self.keep, self.hide, made)
-        opts += _bind_args([str(scratch / "seed")], [], made)
+        opts += ["--ro-bind", str(scratch / "seed"), f"{SANDBOX_LIB}/seed"]
+        if _venv():
+            opts += ["--ro-bind", sys.prefix, f"{SANDBOX_LIB}/venv"]
+        opts += _parents(str(scratch / "k"), made)
         opts += ["--bind", str(scratch / "k"), str(scratch / "k"), "--chdir", "/"]
         return opts
 
@@ -195,9 +209,11 @@ class Sandbox:
     def kernel_cmd(self, scratch: Path, kernel_args: list[str]) -> list[str]:
         """The command that starts a kernel whose only writable places are its home and ``scratch/k``."""
         lim = self.limits
-        launch = [sys.executable, "-m", "bw_kernel.launch", str(lim.memory_mb << 20), str(self.uid),
-                  str(lim.nproc), str(lim.file_mb << 20), self.home(scratch), str(Path(scratch) / "seed"),
-                  "--", *kernel_args]
+        boxed = self.mode == "bwrap"
+        python = f"{SANDBOX_LIB}/venv/bin/{os.path.basename(sys.executable)}" if boxed and _venv() else sys.executable
+        seed = f"{SANDBOX_LIB}/seed" if boxed else str(Path(scratch) / "seed")
+        launch = [python, "-m", "bw_kernel.launch", str(lim.memory_mb << 20), str(self.uid),
+                  str(lim.nproc), str(lim.file_mb << 20), self.home(scratch), seed, "--", *kernel_args]
         return self.wrap(scratch, launch)
 
     def prepare(self, scratch: Path) -> None:
