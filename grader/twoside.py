@@ -13,6 +13,7 @@ student's kernel, and only the trusted side's outputs are scored.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import queue
 import subprocess
@@ -168,17 +169,19 @@ async def _run_cells(nb, t, s, cell_timeout, deadline, events):
             return
 
 
+def _setup(side: _Side):
+    return side.client.async_setup_kernel(env=side.sandbox.env(side.scratch), cwd=str(side.scratch),
+                                          stdout=subprocess.DEVNULL, stderr=side.log.write_fd,
+                                          pass_fds=side.sandbox.options_pipe(side.scratch))
+
+
 async def _both(nb, t, s, cell_timeout, deadline, events):
-    async with s.client.async_setup_kernel(env=s.sandbox.env(s.scratch), cwd=str(s.scratch),
-                                           stdout=subprocess.DEVNULL, stderr=s.log.write_fd,
-                                           pass_fds=s.sandbox.options_pipe(s.scratch)):
+    async with contextlib.AsyncExitStack() as stack:      # both kernels start at the same time
+        await asyncio.gather(stack.enter_async_context(_setup(s)), stack.enter_async_context(_setup(t)))
         _started(s)
-        async with t.client.async_setup_kernel(env=t.sandbox.env(t.scratch), cwd=str(t.scratch),
-                                               stdout=subprocess.DEVNULL, stderr=t.log.write_fd,
-                                               pass_fds=t.sandbox.options_pipe(t.scratch)):
-            _started(t)
-            t.client.kc.allow_stdin = True
-            await _run_cells(nb, t, s, cell_timeout, deadline, events)
+        _started(t)
+        t.client.kc.allow_stdin = True
+        await _run_cells(nb, t, s, cell_timeout, deadline, events)
 
 
 def _started(side: _Side) -> None:
