@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from . import lms
+from .core import Limits
 from .export import add_export_parser
 from .hub import add_hub_parser, run_hub
 from .manual.cli import add_manual_parser
@@ -43,10 +44,13 @@ def _parser() -> argparse.ArgumentParser:
                        help="grade on the running Dask cluster of this scheduler")
     where.add_argument("--cluster", metavar="local:N",
                        help="grade on a local Dask cluster of N single-threaded worker processes")
-    p.add_argument("--timeout", type=_positive, default=30, metavar="SECONDS", help="per cell (default 30)")
-    p.add_argument("--notebook-timeout", type=_positive, default=600, metavar="SECONDS",
-                   help="whole notebook (default 600)")
-    p.add_argument("--memory-mb", type=_positive, default=2048, metavar="MB", help="kernel memory cap (default 2048)")
+    lim = Limits()
+    p.add_argument("--timeout", type=_positive, default=lim.cell_timeout, metavar="SECONDS",
+                   help=f"per cell (default {lim.cell_timeout})")
+    p.add_argument("--notebook-timeout", type=_positive, default=lim.notebook_timeout, metavar="SECONDS",
+                   help=f"whole notebook (default {lim.notebook_timeout})")
+    p.add_argument("--memory-mb", type=_positive, default=lim.memory_mb, metavar="MB",
+                   help=f"kernel memory cap (default {lim.memory_mb})")
     p.add_argument("--force", action="store_true", help="regrade what is already graded")
     p.add_argument("--quiet", action="store_true", help="no progress bar (CI logs)")
     p.add_argument("--no-sandbox", action="store_true",
@@ -60,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="run a lesson notebook's visible tests like the autograder")
     p.add_argument("notebook", type=Path)
-    p.add_argument("--timeout", type=_positive, default=30, metavar="SECONDS")
+    p.add_argument("--timeout", type=_positive, default=lim.cell_timeout, metavar="SECONDS")
     add_manual_parser(sub)           # grader manual (written answers by hand)
     add_export_parser(sub)           # grader export (LMS gradebook files)
     add_hub_parser(sub)              # grader hub (JupyterHub exchange: release, collect, return)

@@ -1,6 +1,6 @@
 """``grader report RESULTS [RESULTS ...]``: grades.csv, summary.csv, feedback pages, report.html.
 
-Several results folders (e.g. one per ``--shard``) are merged into one report. Written
+Several results folders (e.g. a late-submissions run graded into its own folder) are merged into one report. Written
 answers graded by hand (``grader manual``, stored in ``RESULTS/manual/``) are merged in:
 their rows become ``graded`` with the score, the grader's name and the comment.
 """

@@ -12,9 +12,12 @@ import difflib
 import json
 import warnings
 
+from .safeio import NotRegular, read_regular
 from .spec import def_name
 
-__all__ = ["SubmissionError", "read_submission", "rebuild"]
+__all__ = ["SubmissionError", "read_submission", "rebuild", "MAX_NOTEBOOK_BYTES"]
+
+MAX_NOTEBOOK_BYTES = 100 << 20     # a lesson notebook is well under 1 MB
 
 
 class SubmissionError(Exception):
@@ -24,8 +27,10 @@ class SubmissionError(Exception):
 def read_submission(path: str):
     """Read a notebook in any nbformat version; raise :class:`SubmissionError` with the cause."""
     import nbformat
-    with open(path, "rb") as f:
-        raw = f.read()
+    try:
+        raw = read_regular(path, MAX_NOTEBOOK_BYTES)
+    except NotRegular as e:
+        raise SubmissionError(f"the file is {e.strerror}") from None
     if not raw.strip():
         raise SubmissionError("the file is empty (0 notebook cells): was it saved before uploading?")
     try:
@@ -85,10 +90,14 @@ def _match(student_cells, spec_cells):
         if out[k] is not None or cell.get("metadata", {}).get("nbgrader") or cell.cell_type != "code":
             continue
         best, best_r = None, 0.75
+        mine = _norm(cell.source)
         for i, c in enumerate(spec_cells):
             if i in taken or c["role"] not in ("test", "locked") or c["cell_type"] != "code":
                 continue
-            r = difflib.SequenceMatcher(None, _norm(cell.source), _norm(c["release_source"])).ratio()
+            theirs = _norm(c["release_source"])
+            if 2 * min(len(mine), len(theirs)) <= best_r * (len(mine) + len(theirs)):
+                continue      # the lengths alone rule out a ratio above best_r (and a 24,000-line cell)
+            r = difflib.SequenceMatcher(None, mine, theirs).ratio()
             if r > best_r:
                 best, best_r = i, r
         if best is not None:
@@ -109,13 +118,7 @@ def _new_cell(cell_type, source, nbgrader=None, cell_id=None):
     return cell
 
 
-def rebuild(student_nb, spec: dict):
-    """-> ``(nb, notes, answered)``: the notebook to grade, repair notes, and per-exercise
-    ``{"present": bool, "source": str}`` for answer cells and written answers."""
-    import nbformat.v4 as v4
-    spec_cells = spec["cells"]
-    student_cells = [c for c in student_nb.cells if c.cell_type in ("code", "markdown", "raw")]
-    matches, by_content = _match(student_cells, spec_cells)
+def _order_notes(student_cells, matches, spec_cells) -> list[str]:
     notes = []
     stripped = sum(1 for c, m in zip(student_cells, matches, strict=True) if isinstance(m, int)
                    and spec_cells[m]["grade_id"] and not c.get("metadata", {}).get("nbgrader"))
@@ -125,59 +128,75 @@ def rebuild(student_nb, spec: dict):
     matched_order = [m for m in matches if isinstance(m, int)]
     if matched_order != sorted(matched_order):
         notes.append("Some cells were moved; the notebook was graded in the lesson's original order.")
+    return notes
 
-    chosen, extras_after = {}, {-1: []}
-    anchor = -1
+
+def _place(student_cells, matches, spec_cells, notes):
+    """-> (spec index -> the student's cell, anchor spec index -> the student's extra cells after it)."""
+    chosen, extras_after, anchor = {}, {-1: []}, -1
     for cell, m in zip(student_cells, matches, strict=True):
         if isinstance(m, int):
             chosen[m] = cell
             anchor = m
             extras_after.setdefault(m, [])
-        elif isinstance(m, tuple):
-            role = spec_cells[m[1]]["role"]
-            if role in ("test", "locked", "written"):
-                what = spec_cells[m[1]]["grade_id"] or "an instructor cell"
-                notes.append(f"A duplicate of {what} was removed.")
-            else:
-                extras_after.setdefault(anchor, []).append(cell)
+        elif isinstance(m, tuple) and spec_cells[m[1]]["role"] in ("test", "locked", "written"):
+            notes.append(f"A duplicate of {spec_cells[m[1]]['grade_id'] or 'an instructor cell'} was removed.")
         else:
             extras_after.setdefault(anchor, []).append(cell)
+    return chosen, extras_after
 
+
+def _instructor_cell(sc, cell, notes):
+    """A read-only or test cell, always from the spec; notes on what the student had changed."""
+    gid = sc["grade_id"]
+    if cell is None and sc["role"] == "test":
+        notes.append(f"The test cell {gid} was missing; it was restored and graded as written.")
+    elif cell is not None and sc["role"] == "test":
+        old_pts = cell.get("metadata", {}).get("nbgrader", {}).get("points")
+        if old_pts is not None and float(old_pts) != float(sc["points"]):
+            notes.append(f"The points of {gid} had been changed from {sc['points']:g} to "
+                         f"{float(old_pts):g}; the lesson's {sc['points']:g} were used.")
+        if _norm(cell.source) != _norm(sc["release_source"]):
+            notes.append(f"The test cell {gid} had been edited; the original was restored and graded.")
+    elif cell is not None and _norm(cell.source) != _norm(sc["release_source"]) and sc["cell_type"] == "code":
+        notes.append(f"The read-only cell {gid or sc['id']} had been edited; the original was restored.")
+    return _new_cell(sc["cell_type"], sc["source"], sc["nbgrader"], sc["id"])
+
+
+def _own_cell(sc, cell, notes, answered):
+    """An answer / written answer (the student's, if present) or a free cell -> cell or None."""
+    if sc["role"] in ("answer", "written"):
+        present = cell is not None
+        src = cell.source if present else ""
+        answered[sc["exercise"]] = {"present": present, "source": src,
+                                    "changed": present and _norm(src) != _norm(sc["release_source"])}
+        if not present:
+            notes.append(f"The answer cell {sc['grade_id']} was not found in your notebook.")
+            return None
+        return _new_cell(sc["cell_type"], src, sc["nbgrader"], sc["id"])
+    if cell is not None:      # free cell: the student's version, or the instructor's when deleted
+        return _new_cell(cell.cell_type, cell.source, None, cell.get("id"))
+    return _new_cell("code", sc["source"], None, sc["id"]) if sc["cell_type"] == "code" else None
+
+
+def rebuild(student_nb, spec: dict):
+    """-> ``(nb, notes, answered)``: the notebook to grade, repair notes, and per-exercise
+    ``{"present": bool, "source": str}`` for answer cells and written answers."""
+    import nbformat.v4 as v4
+    spec_cells = spec["cells"]
+    student_cells = [c for c in student_nb.cells if c.cell_type in ("code", "markdown", "raw")]
+    matches, _ = _match(student_cells, spec_cells)
+    notes = _order_notes(student_cells, matches, spec_cells)
+    chosen, extras_after = _place(student_cells, matches, spec_cells, notes)
     out = [_new_cell(c.cell_type, c.source, None, c.get("id")) for c in extras_after[-1]]
     answered = {}
     for i, sc in enumerate(spec_cells):
-        cell = chosen.get(i)
-        role, gid = sc["role"], sc["grade_id"]
-        if role in ("locked", "test"):
-            if cell is None and role == "test":
-                notes.append(f"The test cell {gid} was missing; it was restored and graded as written.")
-            elif cell is not None and role == "test":
-                old_pts = cell.get("metadata", {}).get("nbgrader", {}).get("points")
-                if old_pts is not None and float(old_pts) != float(sc["points"]):
-                    notes.append(f"The points of {gid} had been changed from {sc['points']:g} to "
-                                 f"{float(old_pts):g}; the lesson's {sc['points']:g} were used.")
-                if _norm(cell.source) != _norm(sc["release_source"]):
-                    notes.append(f"The test cell {gid} had been edited; the original was restored and "
-                                 "graded.")
-            elif cell is not None and _norm(cell.source) != _norm(sc["release_source"]) and sc["cell_type"] == "code":
-                notes.append(f"The read-only cell {gid or sc['id']} had been edited; the original was restored.")
-            out.append(_new_cell(sc["cell_type"], sc["source"], sc["nbgrader"], sc["id"]))
-        elif role in ("answer", "written"):
-            present = cell is not None
-            src = cell.source if present else ""
-            answered[sc["exercise"]] = {"present": present, "source": src,
-                                        "changed": present and _norm(src) != _norm(sc["release_source"])}
-            if present:
-                out.append(_new_cell(sc["cell_type"], src, sc["nbgrader"], sc["id"]))
-            else:
-                notes.append(f"The answer cell {gid} was not found in your notebook.")
-        else:  # free cell: the student's version, or the instructor's when deleted
-            if cell is not None:
-                out.append(_new_cell(cell.cell_type, cell.source, None, cell.get("id")))
-            elif sc["cell_type"] == "code":
-                out.append(_new_cell("code", sc["source"], None, sc["id"]))
-        for extra in extras_after.get(i, []):
-            out.append(_new_cell(extra.cell_type, extra.source, None, extra.get("id")))
+        if sc["role"] in ("locked", "test"):
+            out.append(_instructor_cell(sc, chosen.get(i), notes))
+        else:
+            made = _own_cell(sc, chosen.get(i), notes, answered)
+            out += [made] if made is not None else []
+        out += [_new_cell(e.cell_type, e.source, None, e.get("id")) for e in extras_after.get(i, [])]
     nb = v4.new_notebook(cells=out, metadata={
         "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
     seen = set()

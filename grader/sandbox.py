@@ -1,52 +1,43 @@
 """How a submission's kernel is confined.
 
 With bubblewrap (``bwrap``, Debian package ``bubblewrap``) every kernel runs in its own
-mount, PID, IPC and network namespaces: the file system is read-only; ``/tmp`` and
-``/dev/shm`` are empty; the course repository (``solutions/``, ``.git``, any gradebook),
-the submissions, the results folder and the grader's scratch area are hidden behind
-empty tmpfs mounts, with only the Python installation and the ``helpers`` package bound
-back read-only and the submission's own scratch folder writable; there is no network but
-a private loopback. The kernel talks to the grader over Unix sockets in its scratch folder.
+mount, PID, IPC, UTS and network namespaces on an **allow-listed** file system: system
+libraries and programs (``/usr`` and the usr-merge links), a few files of ``/etc``, the
+Python installation(s), the ``helpers`` package and the grader's in-kernel modules
+(:mod:`grader.bw_kernel`, bound at the neutral path ``/opt/bw/bw_kernel``), all read-only;
+a size-limited tmpfs as ``/tmp`` (the kernel's home and working folder) and ``/dev/shm``;
+the submission's socket folder. Nothing else exists in there: no course repository, no
+other copy of ``solutions/``, no submissions, results or grader scratch. There is no
+network but a private loopback. bwrap's own options reach it through a pipe (``--args``),
+so its ``/proc/1/cmdline`` names no host path.
 
 In every mode the kernel gets resource limits (``RLIMIT_DATA`` = the memory cap, no core
 files, a file-size cap) and, when the grader runs as root, its own unprivileged uid per
 worker slot with ``RLIMIT_NPROC`` (bounds fork storms; processes left behind are killed
 after each cell). Without bwrap the kernel still runs in its own scratch folder, with a
 clean environment and those limits, but can read the file system and use the network:
-:func:`require` refuses unless the caller explicitly accepts that (``--no-sandbox``).
+``grader.runner.choose_mode`` refuses unless the caller explicitly accepts that (``--no-sandbox``).
 """
 from __future__ import annotations
 
 import os
 import shutil
 import signal
-import stat
 import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Sandbox", "bwrap_works", "default_keep", "kill_uid", "LAUNCHER", "UID_BASE"]
+from .core import Limits
+
+__all__ = ["Sandbox", "bwrap_works", "default_keep", "kill_uid", "UID_BASE", "KERNEL_PKG", "SYSTEM_PATHS"]
 
 UID_BASE = 2_900_000_000   # far above any system, user or subordinate (container) uid range
-NPROC = 96           # threads + processes per kernel uid (an idle ipykernel uses ~12)
-FSIZE_MB = 256       # largest file a kernel may write
-
-# Runs inside the sandbox: limits, drop privileges, then become the kernel.
-LAUNCHER = r"""
-import os, resource, sys
-mem, uid, nproc, fsize = (int(a) for a in sys.argv[1:5])
-resource.setrlimit(resource.RLIMIT_DATA, (mem, mem))
-resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
-if uid > 0 and os.geteuid() == 0:
-    resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
-    os.setgroups([])
-    os.setgid(uid)
-    os.setuid(uid)
-os.environ.pop("JPY_PARENT_PID", None)   # the namespace has its own pids; bwrap --die-with-parent instead
-os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher"] + sys.argv[5:])
-"""
+KERNEL_PKG = Path(__file__).with_name("bw_kernel")   # bound at /opt/bw/bw_kernel in the sandbox
+SANDBOX_LIB = "/opt/bw"
+SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/localtime", "/etc/nsswitch.conf",
+             "/etc/hosts", "/etc/mime.types", "/etc/fonts")
 
 _probe_cache: dict[str, bool] = {}
 
@@ -94,86 +85,175 @@ def default_keep() -> list[str]:
     return sorted(keep)
 
 
+def _venv() -> bool:
+    """The grader runs in a virtual environment (bound again at /opt/bw/venv: no host path in the
+    kernel's command line)."""
+    return sys.prefix != sys.base_prefix and os.path.isfile(os.path.join(sys.prefix, "pyvenv.cfg"))
+
+
+def _system_args() -> list[str]:
+    """Read-only system folders (usr-merge links stay links) and a few files of /etc."""
+    args = []
+    for p in SYSTEM_PATHS:
+        if os.path.islink(p):
+            args += ["--symlink", os.readlink(p), p]
+        elif os.path.isdir(p):
+            args += ["--ro-bind", p, p]
+    for f in ETC_FILES:
+        args += ["--ro-bind-try", f, f]
+    return args
+
+
+def _parents(path: str, made: set[str]) -> list[str]:
+    """Options creating the missing parent folders of ``path``, enterable by the kernel's uid."""
+    args = []
+    for anc in reversed(Path(path).parents):
+        d = str(anc)
+        if d != "/" and d not in made:
+            made.add(d)
+            args += ["--perms", "0755", "--dir", d]
+    return args
+
+
+def _bind_args(keep, hide, made: set[str]) -> list[str]:
+    """Bind each kept path read-only, its missing parents created enterable (0755); then
+    mask what must stay hidden even inside a kept folder."""
+    args = []
+    for p in sorted(set(keep)):
+        if os.path.exists(p):
+            args += _parents(p, made) + ["--ro-bind", p, p]
+    for p in hide:
+        if any(p == k or p.startswith(k.rstrip("/") + "/") for k in keep) and os.path.isdir(p):
+            args += ["--tmpfs", p]
+    return args
+
+
 @dataclass
 class Sandbox:
-    """One worker slot's confinement (``mode``: ``"bwrap"`` or ``"none"``)."""
+    """One worker slot's confinement (``mode``: ``"bwrap"`` or ``"none"``).
+
+    ``keep``: host paths bound read-only (see :func:`default_keep`); ``hide``: paths masked by an
+    empty tmpfs when they lie inside a kept one; ``limits``: the :class:`~grader.core.Limits`
+    (``memory_mb``, when given, overrides its memory cap).
+    """
     mode: str
-    memory_mb: int = 2048
+    memory_mb: int | None = None
     slot: int = 0
     hide: list[str] = field(default_factory=list)
     keep: list[str] = field(default_factory=list)
+    limits: Limits = field(default_factory=Limits)
+    pending_fds: list[int] = field(default_factory=list, repr=False)
+
+    def __post_init__(self):
+        if self.mode not in ("bwrap", "none"):
+            raise ValueError(f"Sandbox.mode: expected 'bwrap' or 'none', got {self.mode!r}")
+        if self.memory_mb is not None:
+            self.limits = self.limits.with_(memory_mb=self.memory_mb)
+        self.memory_mb = self.limits.memory_mb
 
     @property
     def uid(self) -> int:
         """The kernel's uid (0: unchanged -- without bwrap, or when the grader is not root)."""
         return UID_BASE + self.slot if os.geteuid() == 0 and self.mode == "bwrap" else 0
 
-    def _closed_ancestors(self) -> list[str]:
-        """Folders above a kept path that other users cannot enter (e.g. /root for pyenv):
-        they are replaced by an empty tmpfs so that the kernel's uid can reach what is kept."""
-        out = []
-        for p in self.keep:
-            for anc in reversed(Path(p).parents):
-                if str(anc) != "/" and os.path.isdir(anc) and not os.stat(anc).st_mode & stat.S_IXOTH:
-                    out.append(str(anc))
-                    break
-        return out
+    def home(self, scratch: Path) -> str:
+        """The kernel's private writable folder: the sandbox's size-limited /tmp, or scratch/run."""
+        return "/tmp" if self.mode == "bwrap" else str(Path(scratch) / "run")
+
+    def _options(self, scratch: Path) -> list[str]:
+        scratch = Path(scratch)
+        made = {"/tmp", "/dev", "/proc", "/opt", SANDBOX_LIB}
+        opts = [*_system_args(), "--dev", "/dev", "--proc", "/proc",
+                "--size", str(self.limits.scratch_mb << 20), "--perms", "1777", "--tmpfs", "/tmp",
+                "--size", str(16 << 20), "--tmpfs", "/dev/shm",
+                "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--hostname", "grader",
+                "--die-with-parent", "--new-session",
+                "--perms", "0755", "--dir", "/opt", "--perms", "0755", "--dir", SANDBOX_LIB,
+                "--ro-bind", str(KERNEL_PKG), f"{SANDBOX_LIB}/bw_kernel"]
+        opts += _bind_args(self.keep, self.hide, made)
+        opts += ["--ro-bind", str(scratch / "seed"), f"{SANDBOX_LIB}/seed"]
+        if _venv():
+            opts += ["--ro-bind", sys.prefix, f"{SANDBOX_LIB}/venv"]
+        opts += _parents(str(scratch / "k"), made)
+        opts += ["--bind", str(scratch / "k"), str(scratch / "k"), "--chdir", "/"]
+        return opts
+
+    def options_pipe(self, scratch: Path) -> tuple[int, ...]:
+        """Open the pipe bwrap reads its options from (``--args``); -> the fds to pass to the
+        process (``pass_fds``); they stay in :attr:`pending_fds` until :meth:`launched`."""
+        if self.mode != "bwrap":
+            return ()
+        if not self.pending_fds:
+            r, w = os.pipe()
+            os.write(w, b"".join(a.encode() + b"\0" for a in self._options(scratch)))
+            os.close(w)
+            self.pending_fds.append(r)
+        return tuple(self.pending_fds)
+
+    def wrap(self, scratch: Path, argv: list[str]) -> list[str]:
+        """``argv`` as it runs in this sandbox; in bwrap mode pass ``pass_fds=self.pending_fds``
+        to the process (the options travel through a pipe, not the command line)."""
+        if self.mode != "bwrap":
+            return list(argv)
+        fd = self.options_pipe(scratch)[0]
+        return [shutil.which("bwrap") or "bwrap", "--args", str(fd), "--", *argv]
+
+    def launched(self) -> None:
+        """The process that needed :attr:`pending_fds` has started: close our copies."""
+        while self.pending_fds:
+            try:
+                os.close(self.pending_fds.pop())
+            except OSError:
+                pass
 
     def kernel_cmd(self, scratch: Path, kernel_args: list[str]) -> list[str]:
-        """The command that starts a kernel whose private, writable folder is ``scratch``."""
-        launch = [sys.executable, "-c", LAUNCHER, str(self.memory_mb << 20), str(self.uid),
-                  str(NPROC), str(FSIZE_MB << 20), *kernel_args]
-        if self.mode != "bwrap":
-            return launch
-        cmd = [shutil.which("bwrap") or "bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
-               "--tmpfs", "/tmp", "--tmpfs", "/dev/shm", "--unshare-net", "--unshare-pid", "--unshare-ipc",
-               "--unshare-uts", "--hostname", "grader", "--die-with-parent", "--new-session"]
-        emptied = ["/tmp", "/dev/shm"]
-        for p in [*self.hide, *self._closed_ancestors()]:  # noqa: B007
-            if os.path.isdir(p):
-                cmd += ["--tmpfs", p]
-                emptied.append(p)
-            elif os.path.exists(p):
-                cmd += ["--ro-bind", "/dev/null", p]
-        made = set()
-        for p in self.keep:
-            if not os.path.exists(p):
-                continue
-            # a kept path inside an emptied folder (e.g. a clone under /tmp, pyenv under /root) gets
-            # its missing parent folders created enterable: bwrap would make them 0700 (root only)
-            for anc in emptied:
-                if p.startswith(anc.rstrip("/") + "/"):
-                    parts = Path(p).relative_to(anc).parts[:-1]
-                    for k in range(1, len(parts) + 1):
-                        d = str(Path(anc, *parts[:k]))
-                        if d not in made:
-                            made.add(d)
-                            cmd += ["--perms", "0755", "--dir", d]
-            cmd += ["--ro-bind", p, p]
-        cmd += ["--bind", str(scratch), str(scratch), "--chdir", str(scratch / "work"), "--", *launch]
-        return cmd
+        """The command that starts a kernel whose only writable places are its home and ``scratch/k``."""
+        lim = self.limits
+        boxed = self.mode == "bwrap"
+        python = f"{SANDBOX_LIB}/venv/bin/{os.path.basename(sys.executable)}" if boxed and _venv() else sys.executable
+        seed = f"{SANDBOX_LIB}/seed" if boxed else str(Path(scratch) / "seed")
+        launch = [python, "-m", "bw_kernel.launch", str(lim.memory_mb << 20), str(self.uid),
+                  str(lim.nproc), str(lim.file_mb << 20), self.home(scratch), seed, "--", *kernel_args]
+        return self.wrap(scratch, launch)
 
     def prepare(self, scratch: Path) -> None:
-        """Create the scratch folder layout, owned by the kernel's uid."""
-        for sub in ("work", "home", "mpl", "ipython"):
-            (scratch / sub).mkdir(parents=True, exist_ok=True)
-        profile = scratch / "ipython" / "profile_default"
-        profile.mkdir(parents=True, exist_ok=True)
+        """Lay out ``scratch``: ``k/`` (sockets; the kernel's until :meth:`seal`) and ``seed/``
+        (read-only: IPython config, matplotlib's font cache)."""
+        scratch = Path(scratch)
+        (scratch / "k").mkdir(parents=True, exist_ok=True)
+        seed = scratch / "seed"
+        (seed / "mpl").mkdir(parents=True, exist_ok=True)
         # Figures are not graded and never shown in feedback: skip rendering them (~30 % faster).
-        (profile / "ipython_kernel_config.py").write_text(
-            "c.InlineBackend.figure_formats = set()\n", encoding="utf-8")
+        (seed / "ipython_kernel_config.py").write_text(
+            "c.InlineBackend.figure_formats = set()\nc.HistoryManager.enabled = False\n", encoding="utf-8")
         cache = Path.home() / ".cache" / "matplotlib"
         for font in cache.glob("fontlist-*.json") if cache.is_dir() else ():
-            shutil.copy(font, scratch / "mpl" / font.name)   # no font-cache rebuild per kernel
+            shutil.copy(font, seed / "mpl" / font.name)   # no font-cache rebuild per kernel
+        if self.mode != "bwrap":
+            (scratch / "lib").mkdir(exist_ok=True)
+            (scratch / "lib" / "bw_kernel").symlink_to(KERNEL_PKG, target_is_directory=True)
         if self.uid:
-            for p in [scratch, *scratch.rglob("*")]:
-                os.chown(p, self.uid, self.uid)
+            os.chown(scratch / "k", self.uid, self.uid)
+
+    def seal(self, scratch: Path) -> None:
+        """After the kernel has bound its sockets: ``scratch/k`` back to the grader (no more
+        writing there; the kernel's only writable place is then its size-limited /tmp)."""
+        if not self.uid:
+            return
+        fd = os.open(Path(scratch) / "k", os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        try:
+            os.fchown(fd, os.geteuid(), os.getegid())
+            os.fchmod(fd, 0o755)
+        finally:
+            os.close(fd)
 
     def env(self, scratch: Path) -> dict[str, str]:
         """A clean environment for the kernel (nothing from the instructor's shell leaks in)."""
         keep = {k: os.environ[k] for k in ("PATH", "LANG", "LC_ALL", "TZ") if k in os.environ}
-        return {**keep, "HOME": str(scratch / "home"), "MPLCONFIGDIR": str(scratch / "mpl"),
-                "IPYTHONDIR": str(scratch / "ipython"), "JUPYTER_RUNTIME_DIR": str(scratch / "home"),
+        home = self.home(scratch)
+        lib = SANDBOX_LIB if self.mode == "bwrap" else str(Path(scratch) / "lib")
+        return {**keep, "HOME": f"{home}/home", "MPLCONFIGDIR": f"{home}/mpl", "TMPDIR": f"{home}/work",
+                "IPYTHONDIR": f"{home}/ipython", "JUPYTER_RUNTIME_DIR": f"{home}/home", "PYTHONPATH": lib,
                 "PYTHONDONTWRITEBYTECODE": "1",
                 "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
                 "NBGRADER_EXECUTION": "autograde", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
@@ -183,12 +263,13 @@ class Sandbox:
         return kill_uid(self.uid, keep) if self.uid else 0
 
     def describe(self) -> str:
-        base = (f"memory cap {self.memory_mb} MB (RLIMIT_DATA), no core dumps, files <= {FSIZE_MB} MB"
-                + (f", own uid per worker with at most {NPROC} processes/threads" if self.uid else ""))
+        lim = self.limits
+        base = (f"memory cap {lim.memory_mb} MB (RLIMIT_DATA), no core dumps, files <= {lim.file_mb} MB"
+                + (f", own uid per worker with at most {lim.nproc} processes/threads" if self.uid else ""))
         if self.mode == "bwrap":
-            return ("bubblewrap sandbox: read-only file system, course repository / submissions / "
-                    "results / scratch hidden, private /tmp, no network (own loopback), own PID/IPC "
-                    "namespaces; " + base)
+            return ("bubblewrap sandbox: allow-listed read-only file system (system libraries, Python, "
+                    f"helpers), a {lim.scratch_mb} MB private /tmp as the only writable place, no network "
+                    "(own loopback), own PID/IPC namespaces; " + base)
         return ("NO SANDBOX (bubblewrap unavailable or --no-sandbox): own scratch folder, clean "
                 "environment, " + base + "; the kernel CAN read the file system (including "
                 "solutions/) and use the network")

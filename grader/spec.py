@@ -39,16 +39,16 @@ def def_name(source: str) -> str | None:
 
 
 def _role(cell) -> str:
-    nb = cell.get("metadata", {}).get("nbgrader", {})
-    if not nb:
+    from nbgrader.utils import is_grade, is_locked, is_solution
+    if not cell.get("metadata", {}).get("nbgrader"):
         return "free"
-    if nb.get("grade") and nb.get("solution"):
+    if is_grade(cell) and is_solution(cell):
         return "written"
-    if nb.get("solution"):
+    if is_solution(cell):
         return "answer"
-    if nb.get("grade"):
+    if is_grade(cell):
         return "test"
-    return "locked" if nb.get("locked") else "free"
+    return "locked" if is_locked(cell) else "free"
 
 
 def spec_from_notebooks(lesson: str, graded, release, source_sha256: str = "") -> dict:

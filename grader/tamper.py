@@ -22,12 +22,30 @@ _IPY_ATTRS = {"input_transformers_cleanup", "input_transformers_post", "ast_tran
               "input_transformer_manager", "set_custom_exc", "showtraceback", "run_cell", "events"}
 
 
+BIG_CELL = 2000      # lines: above this, magics are replaced line by line (IPython's own
+                     # transformer re-reads the whole cell per escape: 24,000 lines and 330
+                     # shell escapes took minutes)
+
+
+def _escapes_as_calls(source: str) -> str:
+    out = []
+    for line in source.splitlines():
+        body = line.lstrip()
+        if body.startswith(("!", "%")):
+            line = line[:len(line) - len(body)] + f"get_ipython().system({body[1:]!r})"
+        out.append(line)
+    return "\n".join(out)
+
+
 def parse_cell(source: str):
     """Parse a cell as IPython would (magics become calls); ``None`` on a syntax error."""
-    from IPython.core.inputtransformer2 import TransformerManager
+    source = source or ""
     try:
-        return ast.parse(TransformerManager().transform_cell(source or ""))
-    except (SyntaxError, ValueError):
+        if source.count("\n") > BIG_CELL:
+            return ast.parse(_escapes_as_calls(source))
+        from IPython.core.inputtransformer2 import TransformerManager
+        return ast.parse(TransformerManager().transform_cell(source))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 
 

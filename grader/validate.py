@@ -11,6 +11,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from .core import Limits, Status
 from .grading import grade_file
 from .release import ROOT
 from .sandbox import Sandbox, bwrap_works, default_keep
@@ -19,10 +20,13 @@ from .spec import build_specs
 __all__ = ["validate"]
 
 
-def validate(notebook, root: Path = ROOT, timeout: int = 30, notebook_timeout: int = 600,
-             memory_mb: int = 2048, out=print) -> int:
+def validate(notebook, root: Path = ROOT, timeout: int | None = None, notebook_timeout: int | None = None,
+             memory_mb: int | None = None, out=print, limits: Limits | None = None) -> int:
     """-> exit status: 0 when every autograded exercise passes its visible tests, 1 otherwise,
-    2 when the notebook is not one of the lessons."""
+    2 when the notebook is not one of the lessons. ``limits`` (default :class:`Limits`), with
+    ``timeout``/``notebook_timeout``/``memory_mb`` overriding its fields when given."""
+    limits = (limits or Limits()).with_(cell_timeout=timeout, notebook_timeout=notebook_timeout,
+                                        memory_mb=memory_mb)
     path = Path(notebook)
     lesson = path.stem
     released = Path(root) / "lessons"
@@ -37,8 +41,8 @@ def validate(notebook, root: Path = ROOT, timeout: int = 30, notebook_timeout: i
     mode = "bwrap" if bwrap_works() else "none"
     base = Path(tempfile.mkdtemp(prefix="bw-validate-"))
     try:
-        sandbox = Sandbox(mode, memory_mb, slot=os.getpid() % 30000, hide=[str(base)], keep=default_keep())
-        result = grade_file(str(path), spec, sandbox, base, timeout, notebook_timeout)
+        sandbox = Sandbox(mode, slot=os.getpid() % 30000, hide=[str(base)], keep=default_keep(), limits=limits)
+        result = grade_file(str(path), spec, sandbox, base, limits=limits, two_sided=False)
     finally:
         shutil.rmtree(base, ignore_errors=True)
     failed = 0
@@ -47,17 +51,17 @@ def validate(notebook, root: Path = ROOT, timeout: int = 30, notebook_timeout: i
     for note in result.get("notes", []):
         out(f"  note: {note}")
     for e in result["exercises"]:
-        if e["status"] == "needs_manual":
+        if e["status"] == Status.NEEDS_MANUAL:
             out(f"  ~ {e['exercise']}: written answer, graded by your instructor")
             continue
-        ok = e["status"] == "graded" and e["score"] is not None and e["score"] >= e["max_score"]
+        ok = e["status"] == Status.GRADED and e["score"] is not None and e["score"] >= e["max_score"]
         if kinds.get(e["exercise"]) == "written":
             out(f"  ~ {e['exercise']}: written answer not written yet")
             continue
         failed += not ok
         mark = "PASS" if ok else "FAIL"
         line = f"  {mark} {e['exercise']}: {e['score'] or 0:g}/{e['max_score']:g}"
-        if e["status"] != "graded":
+        if e["status"] != Status.GRADED:
             line += f" [{e['status']}]"
         if e.get("message") and not ok:
             line += f" -- {e['message']}"

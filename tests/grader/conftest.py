@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import runpy
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -19,12 +20,13 @@ sys.path.insert(0, str(Path(__file__).parent))   # grader_corpus.py, whatever py
 
 from grader.release import ROOT, generate  # noqa: E402
 from grader.spec import build_specs  # noqa: E402
-from grader_corpus import (CORPUS_LESSON, LESSONS, build_corpus, honest_notebook,  # noqa: E402
-                           read_grades, sha, to_bytes)
+from grader_corpus import (CORPUS_LESSON, LESSONS, build_attacks, build_corpus,  # noqa: E402
+                           honest_notebook, read_grades, sha, to_bytes)
 
 WRONG_DIR = ROOT / "tests" / "lessons" / "wrong_answers"
 TIMEOUT = 10          # per cell, seconds: the loops in the corpus cost this much
 MEMORY_MB = 512
+NOTEBOOK_TIMEOUT = 180
 
 
 @pytest.fixture(scope="session")
@@ -85,9 +87,33 @@ def sandbox_probe(b, subs, out):
     return nb
 
 
+def _canary(tmp_path_factory):
+    """A readable "copy of solutions/" elsewhere on the host, with a unique string in it."""
+    import os
+    import secrets
+    folder = Path(tempfile.mkdtemp(prefix="bw-solutions-copy-", dir="/tmp"))
+    os.chmod(folder, 0o755)
+    token = f"CANARY-{secrets.token_hex(8)}"
+    (folder / "secret.ipynb").write_text(f'{{"hidden": "{token}"}}')
+    os.chmod(folder / "secret.ipynb", 0o644)
+    return folder / "secret.ipynb", token
+
+
+def _special_files(subs):
+    """A FIFO named like a notebook, and a notebook that is a symlink to a host file."""
+    import os
+    (subs / "fifo_student").mkdir()
+    os.mkfifo(subs / "fifo_student" / f"{CORPUS_LESSON}.ipynb")
+    (subs / "link_student").mkdir()
+    (subs / "link_student" / f"{CORPUS_LESSON}.ipynb").symlink_to("/etc/passwd")
+
+
 @pytest.fixture(scope="session")
 def mixed_run(built, tmp_path_factory):
-    """ONE autograde run over honest, blank, wrong and corpus submissions (plus stray files)."""
+    """ONE autograde run over honest, blank, wrong, corpus and attack submissions (plus stray files)."""
+    import os
+    import shutil
+    import time
     from grader.runner import autograde
     subs = tmp_path_factory.mktemp("submissions")
     wrong = {}
@@ -102,8 +128,10 @@ def mixed_run(built, tmp_path_factory):
             (subs / "cy" / f"{lesson}.ipynb").write_bytes(to_bytes(nb))
             wrong[lesson] = name
     b = built[CORPUS_LESSON]
+    canary, token = _canary(tmp_path_factory)
     cases = build_corpus(b["release"], b["solution"], b["spec"])
-    for case in cases:
+    attacks = build_attacks(b["release"], b["solution"], b["spec"], canary)
+    for case in cases + attacks:
         (subs / case.name).mkdir()
         (subs / case.name / f"{CORPUS_LESSON}.ipynb").write_bytes(case.data)
     out = tmp_path_factory.mktemp("results")
@@ -113,11 +141,18 @@ def mixed_run(built, tmp_path_factory):
     (subs / "README.txt").write_text("stray file")
     (subs / "ada" / "notes.txt").write_text("stray file")
     (subs / "ada" / "99_unknown_lesson.ipynb").write_text("{}")
-    before = {p: sha(p) for p in subs.rglob("*") if p.is_file()}
-    counts = autograde(subs, out, jobs=2, timeout=TIMEOUT, notebook_timeout=180, memory_mb=MEMORY_MB,
-                       quiet=True, log=lambda *a, **k: None)
-    return {"subs": subs, "out": out, "cases": cases, "before": before, "counts": counts,
-            "grades": read_grades(out), "wrong": wrong}
+    _special_files(subs)
+    before = {p: sha(p) for p in subs.rglob("*") if p.is_file() and not p.is_symlink()}
+    t0 = time.monotonic()
+    os.environ["BW_HOST_SECRET"] = token          # in the grader's environment, never in a kernel's
+    try:
+        counts = autograde(subs, out, jobs=2, timeout=TIMEOUT, notebook_timeout=NOTEBOOK_TIMEOUT,
+                           memory_mb=MEMORY_MB, quiet=True, log=lambda *a, **k: None)
+    finally:
+        os.environ.pop("BW_HOST_SECRET", None)
+        shutil.rmtree(canary.parent, ignore_errors=True)
+    return {"subs": subs, "out": out, "cases": cases, "attacks": attacks, "before": before, "counts": counts,
+            "grades": read_grades(out), "wrong": wrong, "canary": token, "seconds": time.monotonic() - t0}
 
 
 @pytest.fixture(scope="session")

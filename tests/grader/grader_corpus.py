@@ -20,8 +20,8 @@ import nbformat
 
 from grader.release import lesson_names
 
-__all__ = ["Case", "honest_notebook", "build_corpus", "to_bytes", "LESSONS", "CORPUS_LESSON", "sha",
-           "read_grades"]
+__all__ = ["Case", "honest_notebook", "build_corpus", "build_attacks", "to_bytes", "LESSONS", "CORPUS_LESSON",
+           "sha", "read_grades", "ATTACK_FAMILIES"]
 
 LESSONS = lesson_names()
 CORPUS_LESSON = "01_forward_propagation" if "01_forward_propagation" in LESSONS else (LESSONS or [None])[0]
@@ -46,6 +46,7 @@ class Case:
     zero: set = field(default_factory=set)
     flagged: set = field(default_factory=set)
     note: str = ""
+    family: str = ""
 
 
 def to_bytes(nb) -> bytes:
@@ -191,4 +192,174 @@ def build_corpus(release_nb, solution_nb, spec) -> list[Case]:
     nb = copy.deepcopy(honest)
     del nb.cells[_index(nb, a2)]
     add("deleted_answer_cell", nb, {"*": "graded"}, zero={a2}, full=set(autos) - {a2}, note=f"{a2} was not found")
+    return cases
+
+
+# -- attacks on the trust boundary (issue 8) ---------------------------------------------
+# Each attack is a submission of a hostile student, with the verdict the grader must reach.
+# ``family``: "forge" (full marks from blank/wrong answers), "leak" (hidden tests, host files),
+# "files" (the grader following the kernel's files), "edge" (denial of service at the edges).
+# ``expect`` values may be a tuple of acceptable statuses when the outcome depends on timing.
+
+ATTACK_FAMILIES = ("forge", "leak", "files", "edge")
+
+
+def _forge_attacks(a0, a1):
+    """Code put into answer cell ``a0`` of the *blank* notebook: every exercise must stay at 0."""
+    return {
+        "gc_swap_check_code": (
+            "import gc\nfor _f in gc.get_objects():\n"
+            "    if callable(_f) and getattr(_f, '__module__', '') == 'helpers.checks' and hasattr(_f, '__code__'):\n"
+            "        _f.__code__ = (lambda *a, **k: None).__code__", ("graded", "tampered")),
+        "array_reads_checker_frame": (
+            "import sys\nclass _Spy:\n    def __array__(self, dtype=None, copy=None):\n"
+            "        f = sys._getframe(1)\n        while f is not None:\n"
+            "            for k in ('expected', 'want', 'ref_out'):\n"
+            "                if k in f.f_locals:\n                    return __import__('numpy').asarray(f.f_locals[k])\n"
+            "            f = f.f_back\n        return __import__('numpy').zeros(1)\n"
+            f"def {a1}(z):\n    return _Spy()", "graded"),
+        "displayhook_before_error": (
+            "import sys\n"
+            f"def {a1}(z):\n    sys.displayhook(1000)\n    get_ipython().displayhook(1000)\n"
+            "    raise ValueError('after the fake score')", "graded"),
+        "custom_exception_handler": (
+            "get_ipython().set_custom_exc((Exception,), lambda *a, **k: get_ipython().displayhook(99))",
+            "tampered"),
+        "forge_integrity_marker": (
+            "import json, sys\n_cells = [c for c in (__bw_check.__closure__ or ()) if isinstance(c.cell_contents, str)]\n"
+            "for _c in _cells:\n    print('__bw_integrity__', _c.cell_contents, json.dumps({'ok': True, 'problems': []}))",
+            ("graded", "tampered")),
+        "audit_hook_swaps_checks": (
+            "import sys\nsys.addaudithook(lambda ev, args: None)", "tampered"),
+        "thread_swaps_checks": (
+            "import threading, time, helpers.checks as _hc\n_real = _hc.check_array\n"
+            "def _flip():\n    while True:\n        _hc.__dict__['check_array'] = (lambda *a, **k: None)\n"
+            "        time.sleep(0.001)\n        _hc.__dict__['check_array'] = _real\n        time.sleep(0.001)\n"
+            "threading.Thread(target=_flip, daemon=True).start()", ("graded", "tampered")),
+        "patch_reference_class_attr": (
+            "import helpers.network as _hn\ntype.__setattr__(_hn.MLP, 'forward', lambda self, X: X)", "graded"),
+        "patch_numpy_private_module": (
+            "vars(__import__('numpy')._core.numeric)['isclose'] = lambda *a, **k: True\n"
+            "vars(__import__('numpy')._core.numeric)['allclose'] = lambda *a, **k: True", "graded"),
+        "rebind_unprotected_import": (
+            "make_moons = lambda *a, **k: (None, None)\nplot_network = None", "graded"),
+        "return_always_equal_object": (
+            f"class _Eq:\n    def __eq__(self, o):\n        return True\n    def __float__(self):\n        return 0.0\n"
+            f"def {a1}(z):\n    return _Eq()", "graded"),
+        "malformed_reply_to_trusted_side": (
+            "import bw_kernel.sides as _s, bw_kernel.relay as _r\n"
+            "_r.Endpoint._dumps = lambda self, msg: '{\"op\": \"return\", \"value\": {\"__nd__\": \"O\", '"
+            "'\"shape\": [1], \"b64\": \"AAAAAAAAAAA=\"}}'", "graded"),
+        "reply_with_a_reference": (
+            "import bw_kernel.relay as _r\n"
+            "_r.Endpoint._dumps = lambda self, msg: '{\"op\": \"return\", \"value\": {\"__ref__\": 1, '"
+            "'\"kind\": \"object\", \"name\": \"numpy\"}}'", "graded"),
+        "keyboard_interrupt_in_function": (
+            f"def {a1}(z):\n    raise KeyboardInterrupt", "graded"),
+        "exit_in_function": (
+            f"def {a1}(z):\n    raise SystemExit(0)", "graded"),
+    }
+
+
+def _leak_attacks(canary_path):
+    """Code put after the first answer of the *honest* notebook: full marks stay, nothing leaks."""
+    return {
+        "print_hidden_source_from_history": (
+            "def _peek():\n    ip = get_ipython()\n    print('\\n'.join(ip.user_ns.get('In', [])[-3:]))\n"
+            "    print(ip.user_ns.get('_i', ''), ip.user_ns.get('_ih', [''])[-1:])\n"
+            "_old_dense = dense_forward\n"
+            "def dense_forward(X, W, b):\n    _peek()\n    return _old_dense(X, W, b)"),
+        "walk_frames_for_tests": (
+            "import sys\n_old_dense = dense_forward\n"
+            "def dense_forward(X, W, b):\n    f = sys._getframe(1)\n    while f is not None:\n"
+            "        print(f.f_code.co_filename, sorted(f.f_locals)[:20], str(f.f_locals)[:3000])\n"
+            "        f = f.f_back\n    return _old_dense(X, W, b)"),
+        "read_solutions_copies": (
+            "import glob, os\n_found = []\n"
+            f"for _p in [{str(canary_path)!r}] + glob.glob('/*/*/*/solutions/*/*.ipynb')[:20]"
+            " + glob.glob('/tmp/*/*.ipynb') + glob.glob('/root/*/*.ipynb'):\n"
+            "    try:\n        _found.append(open(_p).read()[:5000])\n    except OSError as e:\n        _found.append(str(e))\n"
+            "_old_dense = dense_forward\n"
+            "def dense_forward(X, W, b):\n    print(_found)\n    return _old_dense(X, W, b)"),
+        "read_proc_and_host_files": (
+            "_seen = []\nfor _p in ['/proc/1/cmdline', '/proc/1/environ', '/proc/self/environ', '/etc/shadow',"
+            " '/root/.bash_history', '/tmp/bw-grader-specs-0']:\n"
+            "    try:\n        _seen.append(open(_p, 'rb').read()[:2000])\n    except OSError as e:\n"
+            "        _seen.append(type(e).__name__)\n"
+            "import os\n_seen.append(sorted(os.listdir('/')))\n_old_dense = dense_forward\n"
+            "def dense_forward(X, W, b):\n    print(_seen)\n    return _old_dense(X, W, b)"),
+        "spec_cache_and_other_scratch": (
+            "import glob\n_seen = glob.glob('/tmp/**', recursive=True)[:50] + glob.glob('/work/*/*/*.ipynb')"
+            " + glob.glob('/work/*/*/solutions/*/*.ipynb')\nprint(_seen)"),
+    }
+
+
+def _files_attacks():
+    """Code in an extra cell after the first test of the *honest* notebook: the grader must not
+    follow, block on or read what the kernel plants."""
+    find = ("import os, sys\n_k = os.path.dirname(sys.argv[sys.argv.index('-f') + 1]) if '-f' in sys.argv else '.'\n")
+    return {
+        "symlink_as_kernel_log": (find + "for _n in ('kernel.log', 'log', 'k.log'):\n    try:\n"
+                                  "        os.symlink('/etc/shadow', os.path.join(_k, _n))\n"
+                                  "    except OSError as e:\n        print('refused', type(e).__name__)\n"
+                                  "import time\nos._exit(3)", "die"),
+        "fifo_as_kernel_log": (find + "for _n in ('kernel.log', 'fifo'):\n    try:\n"
+                               "        os.mkfifo(os.path.join(_k, _n))\n    except OSError as e:\n"
+                               "        print('refused', type(e).__name__)\nsys.stderr.write('x' * 100)\n"
+                               "os._exit(4)", "die"),
+        "replace_connection_file": (find + "for _n in os.listdir(_k):\n    try:\n"
+                                    "        os.replace(os.path.join(_k, _n), os.path.join(_k, _n + '.x'))\n"
+                                    "    except OSError as e:\n        print('refused', type(e).__name__)", "ok"),
+        "flood_the_kernel_log": ("import os\n_b = b'e' * (1 << 20)\nfor _ in range(20):\n    os.write(2, _b)",
+                                 "ok"),
+    }
+
+
+def _edge_attacks():
+    """Code in an extra cell after the first test of the *honest* notebook."""
+    return {
+        "fill_scratch_1GB": ("import os\n_chunk = b'0' * (1 << 20)\n_n = 0\ntry:\n"
+                             "    with open('big.bin', 'wb') as f:\n        for _ in range(1024):\n"
+                             "            f.write(_chunk)\n            _n += 1\nexcept OSError as e:\n"
+                             "    print('stopped after', _n, 'MB:', type(e).__name__)\nfinally:\n"
+                             "    os.path.exists('big.bin') and os.remove('big.bin')", "ok"),
+        "fill_dev_shm": ("import os\ntry:\n    with open('/dev/shm/x', 'wb') as f:\n"
+                         "        for _ in range(512):\n            f.write(b'0' * (1 << 20))\n"
+                         "except OSError as e:\n    print(type(e).__name__)\nfinally:\n"
+                         "    os.path.exists('/dev/shm/x') and os.remove('/dev/shm/x')", "ok"),
+        "thread_storm": ("import threading, time\n_t = []\ntry:\n    for _ in range(5000):\n"
+                         "        th = threading.Thread(target=time.sleep, args=(30,), daemon=True)\n"
+                         "        th.start()\n        _t.append(th)\nexcept RuntimeError as e:\n"
+                         "    print('refused after', len(_t))", "ok"),
+        "huge_cell_with_shell_escapes": ("\n".join(f"_v{i} = {i}" for i in range(12_000)) + "\n"
+                                         + "\n".join("!true" for _ in range(3)), "ok"),
+    }
+
+
+def build_attacks(release_nb, solution_nb, spec, canary_path) -> list[Case]:
+    """The attacks above as submissions of the corpus lesson, each with its verdict."""
+    autos = [e["name"] for e in spec["exercises"] if e["kind"] == "auto"]
+    a0, a1 = autos[0], autos[1]
+    rest = set(autos[1:])
+    honest = honest_notebook(release_nb, solution_nb)
+    cases = []
+    for name, (code, status) in _forge_attacks(a0, a1).items():
+        cases.append(Case(f"forge_{name}", to_bytes(_with_answer(release_nb, a1, extra_top=code)),
+                          {a0: "graded", "*": status}, zero=set(autos), family="forge"))
+    for name, code in _leak_attacks(canary_path).items():
+        cases.append(Case(f"leak_{name}", to_bytes(_with_answer(honest, a0, extra_top=code)),
+                          {"*": "graded"}, full=set(autos), family="leak"))
+    for table, family in ((_files_attacks(), "files"), (_edge_attacks(), "edge")):
+        for name, (code, outcome) in table.items():
+            nb = _insert_after(honest, f"test_{a0}", code)
+            expect = {"*": "graded"} if outcome == "ok" else {a0: "graded", "*": "error"}
+            cases.append(Case(f"{family}_{name}", to_bytes(nb), expect,
+                              full=set(autos) if outcome == "ok" else {a0}, family=family))
+    cases.append(Case("edge_sleep_in_function", to_bytes(_with_answer(
+        honest, a1, body_prefix="import time; time.sleep(3600)")), {a1: "timeout", "*": "graded"},
+        full=set(autos) - {a1}, zero={a1}, family="edge"))
+    cases.append(Case("edge_ignore_sigint_in_function", to_bytes(_with_answer(
+        honest, a1, body_prefix="import signal, time; signal.signal(signal.SIGINT, signal.SIG_IGN); "
+                                "[time.sleep(0.01) for _ in iter(int, 1)]")),
+        {a0: "graded", "*": "timeout"}, full={a0}, zero=rest, family="edge"))
     return cases

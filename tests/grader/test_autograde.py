@@ -5,7 +5,7 @@ import json
 import re
 
 import pytest
-from grader_corpus import CORPUS_LESSON, LESSONS, sha
+from grader_corpus import ATTACK_FAMILIES, CORPUS_LESSON, LESSONS, sha
 
 from grader.scoring import STATUSES
 
@@ -62,12 +62,12 @@ def test_corpus_statuses(mixed_run, built):
     assert len(mixed_run["cases"]) >= 20
     autos = _auto(built, CORPUS_LESSON)
     problems = []
-    for case in mixed_run["cases"]:
+    for case in mixed_run["cases"] + mixed_run["attacks"]:
         rows = _rows(mixed_run["grades"], case.name, CORPUS_LESSON)
         for ex in autos:
             want = case.expect.get(ex, case.expect["*"])
             r = rows[ex]
-            if r["status"] != want:
+            if r["status"] not in (want if isinstance(want, tuple) else (want,)):
                 problems.append(f"{case.name}/{ex}: status {r['status']} != {want} ({r['message'][:200]})")
             if ex in case.full and float(r["score"]) != float(r["max_score"]):
                 problems.append(f"{case.name}/{ex}: expected full marks, got {r['score']} ({r['message'][:200]})")
@@ -106,8 +106,64 @@ def test_honest_graded_exactly_as_alone(mixed_run, alone_run):
 
 @pytest.mark.slow
 def test_submissions_are_never_modified(mixed_run):
-    after = {p: sha(p) for p in mixed_run["subs"].rglob("*") if p.is_file()}
+    after = {p: sha(p) for p in mixed_run["subs"].rglob("*") if p.is_file() and not p.is_symlink()}
     assert after == mixed_run["before"]
+
+
+@pytest.mark.slow
+def test_attacks_cover_every_family(mixed_run):
+    by_family = {}
+    for case in mixed_run["attacks"]:
+        by_family.setdefault(case.family, []).append(case.name)
+    assert len(mixed_run["attacks"]) >= 30, len(mixed_run["attacks"])
+    assert set(by_family) == set(ATTACK_FAMILIES) and all(len(v) >= 2 for v in by_family.values()), by_family
+
+
+@pytest.mark.slow
+def test_no_attack_scores_above_what_its_answers_earn(mixed_run, built):
+    honest = _rows(mixed_run["grades"], "ada", CORPUS_LESSON)
+    problems = []
+    for case in mixed_run["attacks"]:
+        for ex, r in _rows(mixed_run["grades"], case.name, CORPUS_LESSON).items():
+            if r["score"] in ("", None) or ex not in honest:
+                continue
+            ceiling = 0.0 if case.family == "forge" else float(honest[ex]["score"] or 0)
+            if float(r["score"]) > ceiling:
+                problems.append(f"{case.name}/{ex}: {r['score']} > {ceiling} ({r['status']}: {r['message'][:120]})")
+    assert not problems, "\n".join(problems)
+
+
+def _texts(out):
+    for p in [out / "grades.csv", out / "report.html", *(out / "results").rglob("*.json"),
+              *(out / "feedback").rglob("*.html")]:
+        yield p, p.read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_no_hidden_test_or_host_file_in_any_result(mixed_run, built):
+    hidden = set()
+    for lesson in LESSONS:
+        for c in built[lesson]["spec"]["cells"]:
+            if "BEGIN HIDDEN TESTS" in c["source"]:
+                block = c["source"].split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0]
+                hidden.update(ln.strip() for ln in block.splitlines() if len(ln.strip()) > 25)
+    host = [mixed_run["canary"], "root:x:0:0", "root:*:", "BW_HOST_SECRET"]
+    for path, text in _texts(mixed_run["out"]):
+        leaked = [ln for ln in hidden if ln in text] + [h for h in host if h in text]
+        assert not leaked, f"{path.name} shows what it must not: {leaked[:2]}"
+
+
+@pytest.mark.slow
+def test_batch_finishes_within_its_deadlines(mixed_run):
+    from grader.core import Limits
+    from conftest import NOTEBOOK_TIMEOUT, TIMEOUT
+    deadline = Limits(cell_timeout=TIMEOUT, notebook_timeout=NOTEBOOK_TIMEOUT).deadline
+    slow = {f.parent.name: json.loads(f.read_text())["seconds"] for f in (mixed_run["out"] / "results").rglob("*.json")}
+    assert all(sec <= deadline for sec in slow.values()), sorted(slow.items(), key=lambda kv: -kv[1])[:3]
+    run = json.loads((mixed_run["out"] / "run.json").read_text())
+    skipped = {s["path"]: s["reason"] for s in run["skipped"]}
+    assert "FIFO" in skipped[f"fifo_student/{CORPUS_LESSON}.ipynb"], skipped
+    assert "symbolic link" in skipped[f"link_student/{CORPUS_LESSON}.ipynb"], skipped
 
 
 @pytest.mark.slow
