@@ -24,6 +24,10 @@ WORDING = {
     "dtype": "changed the dtype (e.g. float32 input returned as float64)",
     "sign": "flipped the sign of the result",
     "mismatch": "returned wrong values (no more specific diagnosis)",
+    "not_written": "had not written it yet (the stub still raises NotImplementedError)",
+    "matmul_shapes": "multiplied matrices whose shapes do not align (a missing or extra transpose)",
+    "exception": "wrote code that raised an exception",
+    "warning": "wrote code that raised a numpy warning (overflow, divide by zero, invalid value)",
     UNKNOWN: "failed a check the grader could not diagnose (no diagnosis code recorded)",
 }
 
@@ -36,16 +40,24 @@ class Mistake:
     wording: str
 
 
-def describe(code: str | None) -> str:
-    """The instructor-facing words for a diagnosis code (unknown codes are named as they are)."""
+def describe(code: str | None, example: str = "") -> str:
+    """The instructor-facing words for a diagnosis code; a code without words in :data:`WORDING`
+    is described by what the check told one of the students (``example``), or named as it is."""
     code = code or UNKNOWN
-    return WORDING.get(code, f"failed with diagnosis code {code} (no wording for this code yet)")
+    if code in WORDING:
+        return WORDING[code]
+    if example:
+        first = example.strip().splitlines()[0]
+        for where in ("A visible test failed: ", "A hidden test failed: "):
+            first = first[len(where):] if first.startswith(where) else first
+        return f"got \u201c{first[:160]}{'…' if len(first) > 160 else ''}\u201d"
+    return f"failed with diagnosis code {code} (no wording for this code yet)"
 
 
 def common_mistakes(results: list[dict], written: set[tuple[str, str]] = frozenset()) -> dict[str, list[Mistake]]:
     """-> ``{"<lesson> <exercise>": [Mistake, ...]}``, most frequent first, from graded
     autograded exercises that scored below their maximum. Each student counts once per code."""
-    seen = defaultdict(set)
+    seen, example = defaultdict(set), {}
     for r in results:
         for e in r.get("exercises", []):
             if (r.get("lesson"), e.get("exercise")) in written or e.get("status") != "graded":
@@ -53,10 +65,12 @@ def common_mistakes(results: list[dict], written: set[tuple[str, str]] = frozens
             if e.get("score") is None or e.get("max_score") is None or e["score"] >= e["max_score"]:
                 continue
             key = f"{r.get('lesson')} {e.get('exercise')}"
-            seen[(key, e.get("diagnosis") or UNKNOWN)].add(r.get("student"))
+            code = e.get("diagnosis") or UNKNOWN
+            seen[(key, code)].add(r.get("student"))
+            example.setdefault((key, code), e.get("message") or "")
     per = defaultdict(Counter)
     for (key, code), students in seen.items():
         per[key][code] = len(students)
-    return {key: [Mistake(key, code, n, describe(code))
+    return {key: [Mistake(key, code, n, describe(code, example[(key, code)]))
                   for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
             for key, counts in sorted(per.items())}

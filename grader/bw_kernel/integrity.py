@@ -20,7 +20,7 @@ import types
 
 from . import stubs
 
-__all__ = ["setup", "failure_of", "after_reporter"]
+__all__ = ["setup", "last_failure", "failure_of", "after_reporter"]
 
 _VOLATILE = {"builtins": {"_", "__", "___", "exit", "quit", "get_ipython", "display", "input",
                           "raw_input", "__IPYTHON__", "__IPYTHON__active"},
@@ -71,6 +71,26 @@ def _module_problems(snap) -> list[str]:
             if k not in skip and not isinstance(now[k], types.ModuleType):
                 problems.append(f"{n}.{k} was added")
     return problems
+
+
+def last_failure():
+    """-> ``(exception, traceback)`` the previous cell raised, or ``(None, None)``.
+
+    IPython records an exception in ``sys.last_value``, except one that has a custom handler (the
+    lessons' feedback box for ``CheckFailed``, ``helpers.display.install_feedback``): that one only
+    reaches ``last_execution_result.error_in_exec``, which still names the previous cell while the
+    reporting cell runs.
+    """
+    exc = getattr(sys, "last_value", None)
+    if exc is None:
+        try:
+            from IPython import get_ipython
+            exc = getattr(getattr(get_ipython(), "last_execution_result", None), "error_in_exec", None)
+        except ImportError:
+            exc = None
+    if not isinstance(exc, BaseException):
+        return None, None
+    return exc, getattr(sys, "last_traceback", None) or exc.__traceback__
 
 
 def failure_of(exc, tb) -> tuple[str | None, int | None]:
@@ -132,7 +152,7 @@ def setup(nonce: str, skip_names, marker: str):
         emit({"exercise": exercise, "ok": not problems, "problems": sorted(set(problems))[:20]})
 
     def after(exercise):
-        diagnosis, line = failure_of(getattr(sys, "last_value", None), getattr(sys, "last_traceback", None))
+        diagnosis, line = failure_of(*last_failure())
         emit({"exercise": exercise, "after": True, "diagnosis": diagnosis, "line": line})
 
     return record, check, after
@@ -143,7 +163,7 @@ def after_reporter(nonce: str, marker: str):
     out = sys.stdout
 
     def after(exercise):
-        diagnosis, line = failure_of(getattr(sys, "last_value", None), getattr(sys, "last_traceback", None))
+        diagnosis, line = failure_of(*last_failure())
         out.write(marker + " " + nonce + " " + json.dumps({"exercise": exercise, "after": True,
                                                             "diagnosis": diagnosis, "line": line}) + "\n")
         out.flush()

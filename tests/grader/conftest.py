@@ -47,13 +47,14 @@ def built(tmp_path_factory):
 
 
 def wrong_notebook(lesson, built):
-    """The honest notebook with the first wrong implementation of the first listed exercise."""
+    """The honest notebook with the first wrong implementation of the first listed exercise;
+    -> ``(notebook, exercise, the diagnosis code the table names for it or None)``."""
     table = runpy.run_path(str(WRONG_DIR / f"{lesson}.py"))["WRONG"]
     name, entries = next(iter(table.items()))
     nb = honest_notebook(built[lesson]["release"], built[lesson]["solution"])
     cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == name)
     cell.source = entries[0][1]
-    return nb, name
+    return nb, name, (entries[0][2] if len(entries[0]) > 2 else None)
 
 
 PROBE = """import os, socket
@@ -116,17 +117,18 @@ def mixed_run(built, tmp_path_factory):
     import time
     from grader.runner import autograde
     subs = tmp_path_factory.mktemp("submissions")
-    wrong = {}
+    wrong, diagnosis = {}, {}
     for lesson in LESSONS:
         b = built[lesson]
         for student, nb in (("ada", honest_notebook(b["release"], b["solution"])), ("bo", b["release"])):
             (subs / student).mkdir(exist_ok=True)
             (subs / student / f"{lesson}.ipynb").write_bytes(to_bytes(nb))
         if (WRONG_DIR / f"{lesson}.py").exists():
-            nb, name = wrong_notebook(lesson, built)
+            nb, name, code = wrong_notebook(lesson, built)
             (subs / "cy").mkdir(exist_ok=True)
             (subs / "cy" / f"{lesson}.ipynb").write_bytes(to_bytes(nb))
             wrong[lesson] = name
+            diagnosis[lesson] = code
     b = built[CORPUS_LESSON]
     canary, token = _canary(tmp_path_factory)
     cases = build_corpus(b["release"], b["solution"], b["spec"])
@@ -152,7 +154,7 @@ def mixed_run(built, tmp_path_factory):
         os.environ.pop("BW_HOST_SECRET", None)
         shutil.rmtree(canary.parent, ignore_errors=True)
     return {"subs": subs, "out": out, "cases": cases, "attacks": attacks, "before": before, "counts": counts,
-            "grades": read_grades(out), "wrong": wrong, "canary": token, "seconds": time.monotonic() - t0}
+            "grades": read_grades(out), "wrong": wrong, "diagnosis": diagnosis, "canary": token, "seconds": time.monotonic() - t0}
 
 
 @pytest.fixture(scope="session")

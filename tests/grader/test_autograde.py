@@ -58,6 +58,25 @@ def test_a_wrong_answer_gives_partial_marks(mixed_run, built, lesson):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_a_wrong_answer_is_recorded_with_its_diagnosis(mixed_run, lesson):
+    """The failed check's stable code reaches the results (for the report's common mistakes),
+    taken from the exception on the trusted side, never parsed from the message."""
+    exercise = mixed_run["wrong"][lesson]
+    result = json.loads((mixed_run["out"] / "results" / "cy" / f"{lesson}.json").read_text())
+    got = {e["exercise"]: e.get("diagnosis") for e in result["exercises"]}
+    want = mixed_run["diagnosis"][lesson]
+    if want is None:                 # the table names no code: any specific one will do
+        assert isinstance(got[exercise], str) and got[exercise], f"{lesson}/{exercise}: no diagnosis"
+    else:
+        assert got[exercise] == want, f"{lesson}/{exercise}: diagnosis {got[exercise]!r}, the table names {want!r}"
+    honest = json.loads((mixed_run["out"] / "results" / "ada" / f"{lesson}.json").read_text())
+    assert all(e.get("diagnosis") is None for e in honest["exercises"]), "a passed check has no diagnosis"
+    report = (mixed_run["out"] / "report.html").read_text(encoding="utf-8")
+    assert (want or got[exercise]) in report or "Common mistakes" in report
+
+
+@pytest.mark.slow
 def test_corpus_statuses(mixed_run, built):
     assert len(mixed_run["cases"]) >= 20
     autos = _auto(built, CORPUS_LESSON)

@@ -198,7 +198,9 @@ def test_report_common_mistakes_and_charts(tmp_path):
     html = (out / "report.html").read_text()
     section = html.split('id="common-mistakes"')[1].split("</section>")[0]
     assert (f"<strong>L1 ex1</strong>: 3 students {WORDING['transpose']}, 2 students {WORDING['unknown']}, "
-            f"1 student {describe('brand_new_code')}, 1 student {WORDING['factor_N']}.") in section, section
+            f"1 student {describe('brand_new_code', 'wrong')}, 1 student {WORDING['factor_N']}.") in section, section
+    # a code without words is described by what the check told a student with it
+    assert describe("brand_new_code", "wrong") == "got \u201cwrong\u201d" and "brand_new_code" in section
     assert "written_q" not in section
     # one histogram per lesson handed in (L2: nobody), pass rate without the written answer, text alternatives
     assert html.count("data:image/png;base64,") == 2 and "Histogram of the scores of L1" in html
