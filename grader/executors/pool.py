@@ -14,33 +14,44 @@ import sys
 import threading
 from pathlib import Path
 
+from ..core import Limits
 from ..grading import error_result
 from ..release import ROOT
 from ..sandbox import Sandbox, default_keep
 from ..spec import save_specs
 from . import Settings
 
-__all__ = ["LocalPool", "crashed_twice"]
+__all__ = ["LocalPool", "crashed_twice", "DEADLINE_MARGIN"]
+
+DEADLINE_MARGIN = 30.0   # seconds past a submission's own deadline before the runner stops its worker
 
 
-def crashed_twice(spec: dict, why: str) -> dict:
-    """The result of a submission whose grading worker died twice."""
+def crashed_twice(spec: dict, why: str, status: str = "error") -> dict:
+    """The result of a submission whose grading worker died twice (or missed the runner's deadline)."""
     return {"lesson": spec["lesson"], "spec_sha256": "", "notes": [], "isolation": "", "graded_at": "",
-            "exercises": error_result(spec, "error", why)}
+            "exercises": error_result(spec, status, why)}
 
 
 class _Worker:
+    COMMAND = (sys.executable, "-m", "grader.worker")
+
     def __init__(self, cfg: dict, log: Path):
         self.log = open(log, "ab")
-        self.proc = subprocess.Popen([sys.executable, "-m", "grader.worker"], stdin=subprocess.PIPE,
+        self.expired = False
+        self.proc = subprocess.Popen(list(self.COMMAND), stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=self.log, text=True,
                                      start_new_session=True, cwd=str(ROOT))
         self.proc.stdin.write(json.dumps(cfg) + "\n")
         self.proc.stdin.flush()
         self.ready = False
 
-    def ask(self, job: dict) -> dict | None:
-        """Send a job; -> the result, or ``None`` when the worker died."""
+    def ask(self, job: dict, deadline: float) -> dict | None:
+        """Send a job; -> the result, or ``None`` when the worker died or was stopped because it
+        did not answer within ``deadline`` seconds (then :attr:`expired` is set)."""
+        self.expired = False
+        watchdog = threading.Timer(deadline, self._expire)
+        watchdog.daemon = True
+        watchdog.start()
         try:
             if not self.ready:
                 json.loads(self.proc.stdout.readline())
@@ -51,6 +62,16 @@ class _Worker:
             return json.loads(line) if line else None
         except (OSError, ValueError):
             return None
+        finally:
+            watchdog.cancel()
+
+    def _expire(self) -> None:
+        """The runner's own deadline: whatever the worker is stuck in, its process group goes."""
+        self.expired = True
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except OSError:
+            pass
 
     def kill(self) -> None:
         try:
@@ -77,6 +98,9 @@ class LocalPool:
                     "notebook_timeout": settings.notebook_timeout,
                     "hide": sorted({*settings.hide, str(self.scratch)}), "keep": default_keep()}
         self.isolation = [Sandbox(settings.mode, settings.memory_mb).describe()]
+        # the worker enforces the submission's deadline itself; this one catches a worker that hangs
+        self.deadline = Limits(cell_timeout=settings.timeout, notebook_timeout=settings.notebook_timeout,
+                               memory_mb=settings.memory_mb).deadline + DEADLINE_MARGIN
         self.workers: list[_Worker] = []
         self.stop = threading.Event()
 
@@ -92,18 +116,20 @@ class LocalPool:
                 sub = todo.get_nowait()
             except queue.Empty:
                 return
-            answer = w.ask(sub.__dict__)
-            if answer is None and not self.stop.is_set():      # died: replace it, retry once
+            answer = w.ask(sub.__dict__, self.deadline)
+            if answer is None and not w.expired and not self.stop.is_set():   # died: replace it, retry once
                 w.kill()
                 w = self._spawn(slot)
-                answer = w.ask(sub.__dict__)
+                answer = w.ask(sub.__dict__, self.deadline)
             if self.stop.is_set():
                 return
             if answer is None:
+                why, status = ((f"grading this submission took longer than the runner's deadline of "
+                                f"{self.deadline:.0f} s; its worker was stopped", "timeout") if w.expired else
+                               ("the grading worker crashed twice on this submission", "error"))
                 w.kill()
                 w = self._spawn(slot)
-                answer = crashed_twice(self.specs[sub.lesson], "the grading worker crashed twice on "
-                                                                "this submission")
+                answer = crashed_twice(self.specs[sub.lesson], why, status)
             done.put((sub, answer))
 
     def grade(self, todo: list):

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import io
+import sys
+import time
 
 import pytest
 
@@ -102,3 +104,25 @@ def test_the_worker_check_names_what_is_missing(monkeypatch):
     assert on_worker._problem("bwrap", good) == \
         "bubblewrap (bwrap) not found (Debian/Ubuntu: apt-get install bubblewrap)"
     assert on_worker._problem("none", good) is None     # --no-sandbox: bwrap not needed
+
+
+# a worker that says it is ready, then never answers (stuck in something the kernel deadline cannot see)
+_HANGING = (sys.executable, "-c", "import sys, time\nsys.stdin.readline()\nprint('{\"ready\": true}', flush=True)\n"
+            "time.sleep(600)\n")
+
+
+def test_the_local_pool_stops_a_worker_that_misses_the_runners_deadline(tmp_path, monkeypatch):
+    from grader.executors import Settings
+    from grader.executors.pool import LocalPool, _Worker
+    monkeypatch.setattr(_Worker, "COMMAND", _HANGING)
+    subs = [Submission("ann", "L1", "", "ann/L1.ipynb", "abc"), Submission("ben", "L1", "", "ben/L1.ipynb", "def")]
+    t0 = time.monotonic()
+    with LocalPool(2, Settings(mode="none", memory_mb=512, timeout=5, notebook_timeout=10), {"L1": SPEC},
+                   tmp_path) as pool:
+        pool.deadline = 1.5
+        results = dict((s.student, r) for s, r in pool.grade(subs))
+    assert time.monotonic() - t0 < 20, "the pool waited for a worker that never answers"
+    assert set(results) == {"ann", "ben"}
+    for r in results.values():     # not retried: a submission that hangs its worker would hang the next too
+        assert [e["status"] for e in r["exercises"]] == ["timeout", "timeout"], r
+        assert "runner's deadline of 2 s" in r["exercises"][0]["message"]
