@@ -73,7 +73,10 @@ def test_a_wrong_answer_is_recorded_with_its_diagnosis(mixed_run, lesson):
     honest = json.loads((mixed_run["out"] / "results" / "ada" / f"{lesson}.json").read_text())
     assert all(e.get("diagnosis") is None for e in honest["exercises"]), "a passed check has no diagnosis"
     report = (mixed_run["out"] / "report.html").read_text(encoding="utf-8")
-    assert (want or got[exercise]) in report or "Common mistakes" in report
+    mistakes = report.split('id="common-mistakes"')[1].split("</section>")[0]
+    rows = [r for r in mistakes.split("<tr>") if r.startswith(f"<td>{lesson} {exercise}</td>")]
+    assert any(f"<code>{got[exercise]}</code>" in r for r in rows), \
+        f"report.html's common mistakes do not list {lesson} {exercise} with code {got[exercise]!r}: {rows}"
 
 
 @pytest.mark.slow
