@@ -5,8 +5,10 @@ lesson) and a reference to its lesson's spec, sent to the cluster once; a worker
 sandbox (:mod:`grader.executors.on_worker`) and returns the result, which the runner
 writes. A worker that dies mid-task: Dask runs the task again on another worker; when
 that one dies too the submission is ``error`` (the scheduler's ``allowed_failures`` is set
-to 1 for this). A worker that fails the join check grades nothing: its tasks come back as
-``error`` naming it (and are regraded by the next run).
+to 1 for this). A worker that fails the join check grades nothing: it is named on stderr,
+and the scheduler sends it no submission (each task asks for the run's resource, which only
+a checked worker announces). When no checked worker has been connected for
+``NO_WORKER_TIMEOUT`` seconds, the run stops (exit 2) with every finished result in place.
 """
 from __future__ import annotations
 
@@ -20,9 +22,11 @@ from pathlib import Path
 from . import ClusterError, Settings
 from .pool import crashed_twice
 
-__all__ = ["DaskExecutor", "parse_cluster", "parse_scheduler", "CONNECT_TIMEOUT"]
+__all__ = ["DaskExecutor", "parse_cluster", "parse_scheduler", "CONNECT_TIMEOUT", "NO_WORKER_TIMEOUT"]
 
 CONNECT_TIMEOUT = 10            # seconds to reach a scheduler
+NO_WORKER_TIMEOUT = 600         # seconds without a checked worker before a run gives up
+TICK = 5                        # seconds between looks at the cluster while waiting for results
 WINDOW_PER_THREAD = 4           # tasks in flight per worker thread (bounds the client's memory)
 
 
@@ -86,9 +90,8 @@ class DaskExecutor:
         cloudpickle.register_pickle_by_value(on_worker)
         self.client.run_on_scheduler(on_worker.allow_one_retry)
         self.plugin = f"{on_worker.PLUGIN}-{uuid.uuid4().hex[:12]}"
-        self.client.register_plugin(on_worker.GraderPlugin(self.settings.mode,
-                                                           on_worker.helpers_fingerprint()),
-                                    name=self.plugin)
+        self.client.register_plugin(on_worker.GraderPlugin(self.settings.mode, on_worker.helpers_fingerprint(),
+                                                           resource=self.plugin), name=self.plugin)
         if not self.client.scheduler_info(n_workers=-1)["workers"]:
             self.log(f"waiting for a Dask worker to join {self.client.scheduler.address} ...",
                      file=sys.stderr)
@@ -96,12 +99,13 @@ class DaskExecutor:
         status = self.client.run(on_worker.worker_status, self.plugin, self.settings.memory_mb)
         bad = {w: s["problem"] for w, s in sorted(status.items()) if s["problem"]}
         for w, problem in bad.items():
-            self.log(f"worker {w}: {problem}; its submissions are recorded as error", file=sys.stderr)
+            self.log(f"worker {w}: {problem}; it is given no submission", file=sys.stderr)
         if len(bad) == len(status):
             raise ClusterError("no Dask worker can grade: " + ("; ".join(
                 f"worker {w}: {p}" for w, p in bad.items()) or "every worker left"))
         self.isolation = sorted({s["isolation"] for s in status.values() if s["isolation"]})
-        self.threads, self._counted_at = sum(self.client.nthreads().values()), time.monotonic()
+        self.threads, self._counted_at, self._fit_since = 0, 0.0, time.monotonic()
+        self._tick()
 
     def _result(self, sub, fut) -> dict:
         from distributed.scheduler import KilledWorker
@@ -139,13 +143,18 @@ class DaskExecutor:
             if sub is not None:
                 fut = self.client.submit(on_worker.grade_task, _payload(sub), specs[sub.lesson], settings,
                                          key=f"grade-{sub.student}-{sub.lesson}-{uuid.uuid4().hex[:8]}",
-                                         pure=False, retries=1)
+                                         pure=False, retries=1, resources={self.plugin: 1})
                 self.pending[fut.key] = (sub, fut)
                 done.add(fut)
             return sub is not None
         for _ in range(self._window()):
             submit_next()
-        for fut in done:
+        while self.pending:
+            if not done.has_ready():
+                self._tick()
+                time.sleep(0.05)
+                continue
+            fut = next(done)
             sub, _ = self.pending.pop(fut.key)
             result = self._result(sub, fut)
             fut.release()
@@ -153,11 +162,26 @@ class DaskExecutor:
                 pass
             yield sub, result
 
+    def _tick(self) -> None:
+        """Every ``TICK`` s: count the checked workers' threads, send waiting tasks to checked
+        workers that joined since, and give up after ``NO_WORKER_TIMEOUT`` s without one."""
+        from . import on_worker
+        now = time.monotonic()
+        if now - self._counted_at < TICK:
+            return
+        self._counted_at = now
+        self.threads = self.client.run_on_scheduler(on_worker.revisit_unrunnable, self.plugin)
+        if self.threads:
+            self._fit_since = now
+        elif now - self._fit_since > NO_WORKER_TIMEOUT:
+            raise ClusterError(f"no Dask worker able to grade has been connected to "
+                               f"{self.client.scheduler.address} for {NO_WORKER_TIMEOUT} s; "
+                               f"{len(self.pending)} submissions in flight are not graded (finished "
+                               f"results are kept: run again once a worker has joined)")
+
     def _window(self) -> int:
         """How many tasks to keep in flight: grows with the cluster (workers joining mid-run)."""
-        now = time.monotonic()
-        if now - self._counted_at > 5:
-            self._counted_at, self.threads = now, sum(self.client.nthreads().values())
+        self._tick()
         return max(16, WINDOW_PER_THREAD * self.threads)
 
     def close(self) -> None:

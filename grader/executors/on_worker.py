@@ -7,10 +7,11 @@ therefore imports nothing from ``grader`` at module level.
 :class:`GraderPlugin` (a ``WorkerPlugin``: runs on every worker present and on every
 worker that joins later) checks that the course is importable, that its ``helpers``
 are the same as the grader's, and (when sandboxing) that bubblewrap works; it keeps the
-worker's private scratch folder. :func:`grade_task` grades one submission sent as bytes
-with :func:`grader.worker.grade_bytes`, exactly as the local pool does, or, on a worker
-that failed the check, returns ``error`` for every exercise naming the worker and what it
-lacks (marked ``retry``, so a re-run grades it again once the worker is fixed).
+worker's private scratch folder. A worker that passes the check announces the run's Dask
+*resource* (named after the run's plugin, one unit per thread); every grading task asks
+for one unit, so the scheduler sends submissions only to checked workers and a worker
+that lacks something grades nothing. :func:`grade_task` grades one submission sent as
+bytes with :func:`grader.worker.grade_bytes`, exactly as the local pool does.
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from pathlib import Path
 from distributed import WorkerPlugin, get_worker
 
 __all__ = ["PLUGIN", "GraderPlugin", "grade_task", "lesson_spec", "worker_status", "helpers_fingerprint",
-           "allow_one_retry"]
+           "allow_one_retry", "revisit_unrunnable"]
 
 PLUGIN = "bw-grader"           # + a run id: each run has its own plugin (and scratch) on a shared cluster
 NEEDED = ("grader", "helpers", "nbgrader", "nbclient", "ipykernel", "numpy")
@@ -74,10 +75,10 @@ def _warm_up() -> None:
 class GraderPlugin(WorkerPlugin):
     """Checks a worker when it joins and holds its private scratch folder and sandbox slots."""
 
-    def __init__(self, mode: str, fingerprint: str):
-        self.mode, self.fingerprint = mode, fingerprint
+    def __init__(self, mode: str, fingerprint: str, resource: str):
+        self.mode, self.fingerprint, self.resource = mode, fingerprint, resource
 
-    def setup(self, worker):
+    async def setup(self, worker):
         self.address = worker.address
         self.local_directory = worker.local_directory
         self.scratch = Path(tempfile.mkdtemp(prefix="bw-dask-worker-"))      # 0700
@@ -88,6 +89,7 @@ class GraderPlugin(WorkerPlugin):
             self.problem = f"the worker check failed ({type(e).__name__}: {e})"
         if not self.problem:          # pay the imports now, off the event loop, not in the first task
             threading.Thread(target=_warm_up, name="bw-grader-warm-up", daemon=True).start()
+            await worker.set_resources(**{self.resource: worker.state.nthreads})
 
     def teardown(self, worker):
         shutil.rmtree(self.scratch, ignore_errors=True)
@@ -120,22 +122,13 @@ def worker_status(plugin_name: str, memory_mb: int, dask_worker=None) -> dict:
     return {"problem": None, "isolation": Sandbox(plugin.mode, memory_mb).describe()}
 
 
-def _unfit(spec: dict, address: str, problem: str) -> dict:
-    message = f"not graded: worker {address}: {problem}"
-    return {"lesson": spec["lesson"], "spec_sha256": "", "notes": [], "isolation": "", "graded_at": "",
-            "retry": True, "exercises": [
-                {"exercise": ex["name"], "score": 0.0, "max_score": ex["points"], "status": "error",
-                 "message": message, "output": "", "hidden_failed": False, "flags": []}
-                for ex in spec["exercises"]]}
-
-
 def grade_task(payload: dict, spec: dict, settings: dict) -> dict:
     """Grade one submission (``payload``: student, lesson, sha256, data) -> ``{"worker", "result"}``."""
     worker = get_worker()
     plugin = worker.plugins.get(settings["plugin"])
     problem = plugin.problem if plugin is not None else "the grader's worker check did not run"
-    if problem:
-        return {"worker": worker.address, "result": _unfit(spec, worker.address, problem)}
+    if problem:                    # only a checked worker has the resource this task asks for
+        raise RuntimeError(f"worker {worker.address} cannot grade: {problem}")
     from grader.worker import grade_bytes
     result = grade_bytes(payload["data"], payload["sha256"], spec, plugin.sandbox(settings), plugin.scratch,
                          settings["timeout"], settings["notebook_timeout"])
@@ -151,3 +144,18 @@ def allow_one_retry(dask_scheduler) -> None:
     """For ``client.run_on_scheduler``: a task whose worker dies is retried once; when the second
     worker dies too, the task fails with ``KilledWorker`` (Dask's default allows 3)."""
     dask_scheduler.allowed_failures = 1
+
+
+def revisit_unrunnable(resource: str, dask_scheduler=None) -> int:
+    """For ``client.run_on_scheduler``: the threads of the workers that passed this run's check.
+
+    A worker announces the resource after it has joined, and Dask looks for a home for tasks
+    that found none (``no-worker``) only when a worker joins; so this sends such tasks to the
+    checked workers now.
+    """
+    fit = [ws for ws in dask_scheduler.workers.values() if ws.resources.get(resource)]
+    for ws in fit:
+        recs = dask_scheduler.bulk_schedule_unrunnable_after_adding_worker(ws)
+        if recs:
+            dask_scheduler.transitions(recs, stimulus_id=f"bw-grader-revisit-{id(recs)}")
+    return int(sum(ws.resources[resource] for ws in fit))

@@ -266,12 +266,9 @@ def test_a_worker_without_bubblewrap_is_named_and_nothing_else_affected(cluster,
     results = {p.parent.name: json.loads(p.read_text()) for p in _results(tmp_path / "out")}
     assert len(results) == len(list(subs.glob("*/*.ipynb")))
     on_w3 = {s for s, r in results.items() if r["worker"] == w3_address}
-    assert on_w3 and on_w3 != set(results), f"w3 graded {sorted(on_w3)} of {sorted(results)}"
-    for s in on_w3:
-        assert results[s]["retry"] is True
-        for e in results[s]["exercises"]:
-            assert e["status"] == "error" and f"worker {w3_address}: bubblewrap" in e["message"], e
+    assert not on_w3, f"the worker without bubblewrap was given {sorted(on_w3)}"
+    assert not [r for r in results.values() if r.get("retry")], "a submission was left for a re-run"
     local = {tuple(line.split(",")[:3]): line for line in _lines(local_run)[1:]}
-    others = [line for line in _lines(tmp_path / "out")[1:] if line.split(",")[0] not in on_w3
-              and line.split(",")[5] != "missing"]
+    others = [line for line in _lines(tmp_path / "out")[1:] if line.split(",")[5] != "missing"]
+    assert len({line.split(",")[0] for line in others}) == len(picked), others
     assert others and all(local[tuple(line.split(",")[:3])] == line for line in others), others
