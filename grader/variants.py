@@ -1,0 +1,128 @@
+"""Per-student variants of a lesson: fingerprints, and writing a student's own version.
+
+A lesson declares what varies in its one code cell tagged ``variant`` (see
+:mod:`helpers.variants`); that cell assigns ``V = Variant(None)`` after its imports. Markdown
+cells tagged ``variant-text`` quote the drawn values as Jinja2 ``{{ name }}``.
+
+* :func:`fingerprint` -- HMAC-SHA256 of (student id, lesson) under the course secret: which
+  variant a notebook is, checkable only by whoever holds the secret.
+* :func:`personalise` -- a lesson notebook made into one variant: the ``variant`` cell's
+  ``V = Variant(None)`` becomes ``V = Variant("<fingerprint>")``, the ``variant-text`` cells quote that
+  variant's values, and the notebook's metadata carries the fingerprint. With
+  ``fingerprint=None`` it is the common version (what ``lessons/`` holds).
+"""
+from __future__ import annotations
+
+import ast
+import copy
+import hashlib
+import hmac
+
+__all__ = ["VARIANT_TAG", "TEXT_TAG", "METADATA_KEY", "fingerprint", "variant_cell", "variant_values",
+           "personalise", "notebook_fingerprint"]
+
+VARIANT_TAG = "variant"
+TEXT_TAG = "variant-text"
+METADATA_KEY = "backprop_workbook"
+
+
+def fingerprint(secret: bytes, student: str, lesson: str) -> str:
+    """64 hex digits: HMAC-SHA256 of ``student`` and ``lesson`` under ``secret``."""
+    if not isinstance(secret, bytes) or len(secret) < 16:
+        raise ValueError(f"fingerprint: the course secret must be at least 16 bytes, got "
+                         f"{len(secret) if isinstance(secret, bytes) else type(secret).__name__}")
+    return hmac.new(secret, f"{student}\0{lesson}".encode(), hashlib.sha256).hexdigest()
+
+
+def _tags(cell) -> list:
+    return list(cell.get("metadata", {}).get("tags", []))
+
+
+def _first_statement(source: str, where: str) -> ast.Assign:
+    """The cell's ``V = Variant(...)`` statement: the first top-level statement that assigns ``V``."""
+    tree = ast.parse(source)
+    first = next((s for s in tree.body if isinstance(s, ast.Assign)
+                  and any(isinstance(t, ast.Name) and t.id == "V" for t in s.targets)), None)
+    ok = (first is not None and len(first.targets) == 1 and isinstance(first.value, ast.Call)
+          and isinstance(first.value.func, ast.Name) and first.value.func.id == "Variant"
+          and len(first.value.args) == 1 and not first.value.keywords)
+    if not ok:
+        raise ValueError(f"{where}: the cell tagged {VARIANT_TAG!r} must assign `V = Variant(None)` "
+                         f"(after its imports) before it draws")
+    return first
+
+
+def variant_cell(nb, where: str = "notebook") -> int | None:
+    """Index of the code cell tagged ``variant`` (checked), or ``None`` for a lesson without one."""
+    found = [i for i, c in enumerate(nb["cells"]) if VARIANT_TAG in _tags(c)]
+    if len(found) > 1:
+        raise ValueError(f"{where}: {len(found)} cells are tagged {VARIANT_TAG!r} (cells {found}); expected one")
+    if not found:
+        return None
+    cell = nb["cells"][found[0]]
+    if cell["cell_type"] != "code":
+        raise ValueError(f"{where}: the cell tagged {VARIANT_TAG!r} (cell {found[0]}) must be a code cell")
+    _first_statement(_source(cell), where)
+    return found[0]
+
+
+def _source(cell) -> str:
+    src = cell["source"]
+    return "".join(src) if isinstance(src, list) else src
+
+
+def _with_fingerprint(source: str, fp: str | None, where: str) -> str:
+    first = _first_statement(source, where)
+    lines = source.splitlines(keepends=True)
+    end = lines[first.end_lineno - 1]
+    rest = end[first.end_col_offset:]
+    new = f"V = Variant({fp!r})" + rest
+    return "".join(lines[:first.lineno - 1] + [new] + lines[first.end_lineno:])
+
+
+def variant_values(source: str, where: str = "variant cell") -> dict:
+    """The values a ``variant`` cell's source draws (it runs here: instructor's code only)."""
+    namespace: dict = {"__name__": "__variant__"}
+    exec(compile(source, f"<{where}>", "exec"), namespace)   # noqa: S102 -- the course's own source
+    v = namespace.get("V")
+    if v is None or not hasattr(v, "values"):
+        raise ValueError(f"{where}: the cell must leave a Variant in V")
+    return v.values()
+
+
+def personalise(nb, fp: str | None, where: str = "notebook"):
+    """A copy of ``nb`` made into the variant ``fp`` (``None``: the common version)."""
+    from jinja2 import Environment, StrictUndefined
+    out = copy.deepcopy(nb)
+    k = variant_cell(out, where)
+    if k is None:
+        return out
+    cell = out["cells"][k]
+    cell["source"] = _with_fingerprint(_source(cell), fp, where)
+    values = variant_values(cell["source"], where)
+    env = Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+    for i, c in enumerate(out["cells"]):
+        if TEXT_TAG in _tags(c):
+            try:
+                c["source"] = env.from_string(_source(c)).render(**values)
+            except Exception as e:  # noqa: BLE001 -- an instructor's template error, named exactly
+                raise ValueError(f"{where}: cell {i} (tagged {TEXT_TAG!r}) cannot be rendered: "
+                                 f"{type(e).__name__}: {e}") from None
+    if fp is not None:
+        out.setdefault("metadata", {}).setdefault(METADATA_KEY, {})["variant"] = fp
+    return out
+
+
+def notebook_fingerprint(nb) -> tuple[str | None, str | None]:
+    """(the fingerprint in the metadata, the one in the ``variant`` cell); either may be missing."""
+    meta = nb.get("metadata", {}).get(METADATA_KEY, {})
+    in_meta = meta.get("variant") if isinstance(meta, dict) else None
+    in_cell = None
+    try:
+        k = variant_cell(nb)
+        if k is not None:
+            arg = _first_statement(_source(nb["cells"][k]), "notebook").value.args[0]
+            in_cell = arg.value if isinstance(arg, ast.Constant) and isinstance(arg.value, str) else None
+    except (ValueError, SyntaxError):
+        pass
+    return (in_meta if isinstance(in_meta, str) else None), in_cell
