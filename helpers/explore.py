@@ -163,15 +163,7 @@ def _student_error_message(exc, fn):
     return f"your {name} raised {type(exc).__name__}: {exc}"
 
 
-def run_training(problem, *, lr, batch_size, epochs, seed=0, update=None, train_fn=None) -> Run:
-    """Train a fresh network of ``problem`` (a name or a :class:`Problem`) and return a :class:`Run`.
-
-    ``update(params, grads, lr)``: the student's optimiser step (default :func:`helpers.sgd_update`);
-    ``train_fn``: the student's training loop (see :func:`_call_train_fn`); give at most one.
-    Settings out of range raise ValueError; anything the student's code raises, divergence and
-    floating-point trouble end up in ``Run.message`` instead.
-    """
-    p = get_problem(problem) if isinstance(problem, str) else problem
+def _check_run_args(p, lr, batch_size, epochs, seed, update, train_fn) -> None:
     if update is not None and train_fn is not None:
         raise ValueError("run_training: give update= or train_fn=, not both")
     for name, fn in (("update", update), ("train_fn", train_fn)):
@@ -182,6 +174,18 @@ def run_training(problem, *, lr, batch_size, epochs, seed=0, update=None, train_
         lo = 0 if name == "seed" else 1
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo or (hi and v > hi):
             raise ValueError(f"run_training: {name} must be an int in {lo}..{hi or 'inf'}, got {v!r}")
+
+
+def run_training(problem, *, lr, batch_size, epochs, seed=0, update=None, train_fn=None) -> Run:
+    """Train a fresh network of ``problem`` (a name or a :class:`Problem`) and return a :class:`Run`.
+
+    ``update(params, grads, lr)``: the student's optimiser step (default :func:`helpers.sgd_update`);
+    ``train_fn``: the student's training loop (see :func:`_call_train_fn`); give at most one.
+    Settings out of range raise ValueError; anything the student's code raises, divergence and
+    floating-point trouble end up in ``Run.message`` instead.
+    """
+    p = get_problem(problem) if isinstance(problem, str) else problem
+    _check_run_args(p, lr, batch_size, epochs, seed, update, train_fn)
     run = Run(p.name, float(lr), int(batch_size), int(epochs), int(seed), None)
     model = p.new_model(seed)
     path = [] if p.name == "regression" else None

@@ -11,12 +11,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, NullLocator
 
-from ._render import canvas_png
+from ._render import BlitFigure
 from .explore import get_problem
 from .explore_optim import (DIGITS_BATCH, VALLEY_MIN, VALLEY_START, sgd_baseline, valley_loss)
 from .plotting import PALETTE, plot_loss_landscape
@@ -25,7 +24,6 @@ __all__ = ["OptimizerFigure", "T1_RANGE", "T2_RANGE"]
 
 T1_RANGE, T2_RANGE = (-4.5, 3.5), (-2.0, 3.5)
 _YLIM = (1e-2, 10.0)
-_FAST_TEXT = {"text.hinting": "no_hinting"}
 _PLAIN = FuncFormatter(lambda v, _: f"{v:g}")
 
 
@@ -35,7 +33,7 @@ def _clip_path(path):
     return np.clip(path, -1e4, 1e4)
 
 
-class OptimizerFigure:
+class OptimizerFigure(BlitFigure):
     """The explorer's figure for runs of ``epochs`` epochs (see the module docstring)."""
 
     def __init__(self, epochs=5, seed=0, *, figsize=(10.5, 3.9), dpi=80):
@@ -47,7 +45,7 @@ class OptimizerFigure:
         self.title = self.fig.suptitle("", y=0.985, fontsize=11)
         self.message = self.fig.text(0.5, 0.885, "", ha="center", va="center", fontsize=10,
                                      color=PALETTE[3], fontweight="bold")
-        self._bg = None
+        self._bgs = {}
         self._init_valley()
         self._init_loss()
 
@@ -105,39 +103,3 @@ class OptimizerFigure:
 
     def _dynamic(self):
         return [(self.ax_valley, [self.line_path]), (self.ax_loss, [self.line_loss, self.line_val])]
-
-    def render(self, full=False):
-        """Draw into the canvas: only the changing artists over the cached background, or ``full``."""
-        with np.errstate(all="ignore"), rc_context(_FAST_TEXT):
-            if full:
-                self.fig.canvas.draw()
-                return
-            if self._bg is None:
-                hidden = [self.title, self.message] + [a for _, arts in self._dynamic() for a in arts]
-                for a in hidden:
-                    a.set_visible(False)
-                try:
-                    self.fig.canvas.draw()
-                    self._bg = self.fig.canvas.copy_from_bbox(self.fig.bbox)
-                finally:
-                    for a in hidden:
-                        a.set_visible(True)
-            self.fig.canvas.restore_region(self._bg)
-            for ax, arts in self._dynamic():
-                for a in arts:
-                    ax.draw_artist(a)
-            self.fig.draw_artist(self.title)
-            self.fig.draw_artist(self.message)
-
-    def rgba(self, full=False) -> np.ndarray:
-        self.render(full)
-        return np.asarray(self.fig.canvas.buffer_rgba()).copy()
-
-    def png(self, full=False) -> bytes:
-        """The figure as PNG bytes."""
-        self.render(full)
-        return canvas_png(self.fig.canvas)
-
-    def close(self):
-        self._bg = None
-        self.fig.clear()

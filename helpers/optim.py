@@ -101,7 +101,7 @@ class History:
         return len(self.loss_per_update)
 
 
-def _check_train_args(n, lr, batch_size, epochs, epoch_loss, weight_decay, patience, has_val):
+def _check_train_args(n, lr, batch_size, epochs, epoch_loss, weight_decay, patience, schedule, X_val, y_val):
     check_lr(lr, "train")
     check_int(batch_size, "batch_size", "train", 1, n)
     check_int(epochs, "epochs", "train", message="an int >= 1")
@@ -111,8 +111,13 @@ def _check_train_args(n, lr, batch_size, epochs, epoch_loss, weight_decay, patie
         raise ValueError(f"train: weight_decay must be a number >= 0, got {weight_decay!r}")
     if patience is not None:
         check_int(patience, "patience", "train", message="an int >= 1")
-        if not has_val:
+        if X_val is None:
             raise ValueError("train: early stopping (patience=) watches the validation loss; give X_val and y_val")
+    if schedule is not None and not callable(schedule):
+        raise TypeError(f"train: schedule must be a callable schedule(lr0, t) -> lr, got {type(schedule).__name__}")
+    if (X_val is None) != (y_val is None):
+        raise ValueError("train: X_val and y_val go together; got only "
+                         f"{'X_val' if y_val is None else 'y_val'}")
 
 
 def _optimizer(update, optimizer, fn="train"):
@@ -156,14 +161,9 @@ def train(model, X, y, *, lr, batch_size, epochs, loss="softmax_cross_entropy", 
     """
     data = _Data(model, X, y, loss, "train")
     n = data.n
-    _check_train_args(n, lr, batch_size, epochs, epoch_loss, weight_decay, patience, X_val is not None)
+    _check_train_args(n, lr, batch_size, epochs, epoch_loss, weight_decay, patience, schedule, X_val, y_val)
     step_fn = _optimizer(update, optimizer)
-    if schedule is not None and not callable(schedule):
-        raise TypeError(f"train: schedule must be a callable schedule(lr0, t) -> lr, got {type(schedule).__name__}")
     full = epoch_loss == "full"
-    if (X_val is None) != (y_val is None):
-        raise ValueError("train: X_val and y_val go together; got only "
-                         f"{'X_val' if y_val is None else 'y_val'}")
     val = None if X_val is None else (_Data(model, X_val, y_val, loss, "train (X_val)", "train (y_val)"), y_val)
     rng = np.random.default_rng(seed)
     hist = History(float(lr), int(batch_size), int(epochs), loss, math.ceil(n / batch_size))
@@ -180,14 +180,19 @@ def train(model, X, y, *, lr, batch_size, epochs, loss="softmax_cross_entropy", 
                 hist.diverged = True
                 raise TrainingDiverged(hist.n_updates, lr, hist, hist.loss_per_epoch[-1])
             if val is not None:
-                hist.val_loss_per_epoch.append(val[0].loss())
-                if loss != "mse":
-                    hist.val_acc_per_epoch.append(accuracy(model.predict(X_val), _labels(val[1])))
+                _record_validation(model, hist, val, X_val, loss)
                 if patience is not None:
                     best = _early_stopping(model, hist, epoch, best, patience)
                     if hist.stopped_early:
                         break
     return hist
+
+
+def _record_validation(model, hist, val, X_val, loss) -> None:
+    """Append the epoch's validation loss (and accuracy, for classification) to ``hist``."""
+    hist.val_loss_per_epoch.append(val[0].loss())
+    if loss != "mse":
+        hist.val_acc_per_epoch.append(accuracy(model.predict(X_val), _labels(val[1])))
 
 
 class _Step:

@@ -70,35 +70,42 @@ def _series(func, name, values):
     return v
 
 
-def plot_loss_curves(history=None, *, train=None, val=None, x="updates", ax=None,
-                     label=None, logy=False, **style):
-    """Plot a training loss curve and, if present, the validation loss.
-
-    Pass either ``history`` (an object or dict with ``loss_per_update``,
-    ``loss_per_epoch`` and optionally ``val_loss_per_epoch``) or plain
-    sequences ``train=`` (and optionally ``val=``). With ``x="updates"`` the
-    per-update loss is drawn and the validation losses sit at the end of each
-    epoch (``history.updates_per_epoch`` if it has one, else ``len(val)``
-    equal chunks of the train curve); with ``x="epochs"`` the per-epoch losses. ``label`` names the run in the legend (to compare
-    runs on one axes; each run gets the next palette colour); ``style`` goes to
-    ``ax.plot`` (validation is drawn dashed with markers). ``logy=True`` uses a
-    log y axis (losses must then be positive).
-    """
-    func, per_epoch = "plot_loss_curves", None
-    if x not in ("updates", "epochs"):
-        raise ValueError(f"{func}: x must be 'updates' or 'epochs', got {x!r}")
+def _loss_series(history, train, val, key, x):
+    """``(train, val, updates_per_epoch)`` from ``history`` or from ``train=``/``val=`` (checked)."""
+    func = "plot_loss_curves"
     if history is not None and (train is not None or val is not None):
         raise ValueError(f"{func}: pass either history or train=/val=, not both")
+    per_epoch = None
     if history is not None:
         def get(k):
             return history.get(k) if isinstance(history, dict) else getattr(history, k, None)
-        key = "loss_per_update" if x == "updates" else "loss_per_epoch"
         if get(key) is None:
             raise TypeError(f"{func}: history must have attribute {key!r} for x={x!r}, "
                             f"got {type(history).__name__}")
         train, val, per_epoch = get(key), get("val_loss_per_epoch"), get("updates_per_epoch")
     if train is None:
         raise ValueError(f"{func}: pass history or train=, got neither")
+    return train, val, per_epoch
+
+
+def plot_loss_curves(history=None, *, train=None, val=None, x="updates", ax=None,
+                     label=None, logy=False, **style):
+    """Plot a training loss curve and, if present, the validation loss.
+
+    Pass either ``history`` (an object or dict with ``loss_per_update``, ``loss_per_epoch`` and
+    optionally ``val_loss_per_epoch``) or plain sequences ``train=`` (and optionally ``val=``).
+    With ``x="updates"`` the per-update loss is drawn and the validation losses sit at the end of
+    each epoch (``history.updates_per_epoch`` if it has one, else ``len(val)`` equal chunks of the
+    train curve); with ``x="epochs"`` the per-epoch losses. ``label`` names the run in the legend
+    (to compare runs on one axes; each run gets the next palette colour); ``style`` goes to
+    ``ax.plot`` (validation is drawn dashed with markers). ``logy=True`` uses a log y axis
+    (losses must then be positive).
+    """
+    func = "plot_loss_curves"
+    if x not in ("updates", "epochs"):
+        raise ValueError(f"{func}: x must be 'updates' or 'epochs', got {x!r}")
+    key = "loss_per_update" if x == "updates" else "loss_per_epoch"
+    train, val, per_epoch = _loss_series(history, train, val, key, x)
     tr = _series(func, "train" if history is None else f"history.{key}", train)
     va = _series(func, "val", [] if val is None else val)
     both = np.concatenate([tr, va])

@@ -37,28 +37,34 @@ _WIDE = {"description_width": "initial"}
 _FN = "GradientDescentExplorer"
 
 
+def _settings(problem, update, train_fn, lr, batch_size, epochs, seed):
+    """The explorer's checked starting settings: ``(problem, lr, batch_size, epochs)``."""
+    if problem not in PROBLEMS:
+        raise ValueError(f"GradientDescentExplorer: problem must be one of {PROBLEMS}, got {problem!r}")
+    for name, fn in (("update", update), ("train_fn", train_fn)):
+        if fn is not None and not callable(fn):
+            raise TypeError(f"GradientDescentExplorer: {name} must be a function such as "
+                            f"sgd_update, got {type(fn).__name__}")
+    if update is not None and train_fn is not None:
+        raise ValueError("GradientDescentExplorer: give update= or train_fn=, not both")
+    p = get_problem(problem)
+    d = p.defaults
+    lr = d["lr"] if lr is None else lr
+    batch_size = d["batch_size"] if batch_size is None else batch_size
+    epochs = d["epochs"] if epochs is None else epochs
+    check_in_range(lr, "lr", _FN, LR_MIN, LR_MAX, whole=False)
+    check_in_range(batch_size, "batch_size", _FN, 1, p.n, whole=True)
+    check_in_range(epochs, "epochs", _FN, 1, p.max_epochs, whole=True)
+    check_in_range(seed, "seed", _FN, 0, 99, whole=True)
+    return p, lr, batch_size, epochs
+
+
 class GradientDescentExplorer(widgets.VBox):
     """Learning rate, batch size, epochs, seed and problem sliders driving real training."""
 
     def __init__(self, problem="regression", *, update=None, train_fn=None, lr=None,
                  batch_size=None, epochs=None, seed=0):
-        if problem not in PROBLEMS:
-            raise ValueError(f"GradientDescentExplorer: problem must be one of {PROBLEMS}, got {problem!r}")
-        for name, fn in (("update", update), ("train_fn", train_fn)):
-            if fn is not None and not callable(fn):
-                raise TypeError(f"GradientDescentExplorer: {name} must be a function such as "
-                                f"sgd_update, got {type(fn).__name__}")
-        if update is not None and train_fn is not None:
-            raise ValueError("GradientDescentExplorer: give update= or train_fn=, not both")
-        p = get_problem(problem)
-        d = p.defaults
-        lr = d["lr"] if lr is None else lr
-        batch_size = d["batch_size"] if batch_size is None else batch_size
-        epochs = d["epochs"] if epochs is None else epochs
-        check_in_range(lr, "lr", _FN, LR_MIN, LR_MAX, whole=False)
-        check_in_range(batch_size, "batch_size", _FN, 1, p.n, whole=True)
-        check_in_range(epochs, "epochs", _FN, 1, p.max_epochs, whole=True)
-        check_in_range(seed, "seed", _FN, 0, 99, whole=True)
+        p, lr, batch_size, epochs = _settings(problem, update, train_fn, lr, batch_size, epochs, seed)
         self.update_fn, self.train_fn = update, train_fn
         self.references, self.run, self.png, self.n_renders = [], None, None, 0
         self._figures, self._quiet = {}, False
