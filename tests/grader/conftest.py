@@ -63,8 +63,11 @@ _leaks += [p for p in {absent!r} if os.path.exists(p)]
 _mine = os.path.dirname(os.getcwd())
 # what the sandbox binds back on purpose (the Python installation, helpers) may live under /tmp
 _kept = tuple(p.rstrip("/") + "/" for p in {kept!r})
-_others = [os.path.join(d, f) for d, _, fs in os.walk("/tmp") for f in fs
-           if not os.path.join(d, f).startswith((_mine + "/",) + _kept)]
+_skip = (_mine + "/",) + _kept
+_others = []
+for _d, _ds, _fs in os.walk("/tmp"):    # not into the kept folders (a venv under /tmp: 1e4 files)
+    _ds[:] = [x for x in _ds if not (os.path.join(_d, x) + "/").startswith(_skip)]
+    _others += [os.path.join(_d, f) for f in _fs if not os.path.join(_d, f).startswith(_skip)]
 if _others:
     _leaks.append(f"files in /tmp: {{_others[:3]}}")
 try:
