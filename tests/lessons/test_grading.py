@@ -8,14 +8,17 @@ settings apply) and only moves the course root. ``nbgrader generate_assignment``
 * ``solution``: the source notebook itself -- must score full marks on every autograded cell;
 * ``blank``: the released ``lessons/`` notebook, untouched -- must score 0 on every
   autograded cell, and grading must not crash;
-* ``wrong_<exercise>_<k>``: the solution with ONE answer cell replaced by the k-th wrong
-  implementation from ``wrong_answers/<id>.py`` -- that exercise must score 0 and every
-  other exercise full marks;
-* ``public_<k>``: the solution with the k-th ``WRONG_PUBLIC`` entry of EVERY exercise that has
-  one swapped in at once (the exercises' tests are independent) -- each swapped exercise must
-  score 0, every other one full marks. Several mistakes per submission keep the cost low;
+* ``wrong_<k>``: the solution with several answer cells replaced, each by one wrong
+  implementation from ``wrong_answers/<id>.py`` -- each replaced exercise must score 0 and
+  every other exercise full marks;
+* ``public_<k>``: likewise with the ``WRONG_PUBLIC`` entries of the tables;
 * ``alt_<k>``: likewise the k-th correct alternative of every exercise (``alternatives/<id>.py``)
   -- every exercise must score full marks.
+
+Several mistakes per submission keep the cost low (each submission runs the whole lesson). They
+are packed (:func:`_pack`) so that a submission never carries two exercises of which one uses
+a function the other defines, in any cell from the defining answer to the user's test: such a
+pair could hide a wrong answer costing points elsewhere. Every entry is graded once.
 
 Per-cell scores are read from the gradebook (``nbgrader.api.Gradebook``), not the CSV,
 which cannot tell a failed grading from a zero. Lessons are graded two at a time.
@@ -55,7 +58,7 @@ class Graded:
     seconds: float = 0.0
     #: student -> {grade_id: (score, max_score)} for the autograded (code) cells; None if not graded
     scores: dict = field(default_factory=dict)
-    #: student -> (exercise, label) of the wrong implementation it carries
+    #: student -> {exercise: label} of the wrong implementations a packed submission carries
     wrong: dict = field(default_factory=dict)
     #: student -> {exercise: label} of the entries a combined submission carries (public_k / alt_k)
     combined: dict = field(default_factory=dict)
@@ -106,6 +109,44 @@ def _grading_env(course: Path) -> dict:
     return {**venv_env(), "IPYTHONDIR": str(course / "ipython")}
 
 
+def _used(code: str) -> set[str]:
+    """Every name a code cell reads (IPython magics translated first)."""
+    from IPython.core.inputtransformer2 import TransformerManager
+    tree = ast.parse(TransformerManager().transform_cell(code))
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+
+
+def _conflicts(nb) -> set[frozenset]:
+    """Pairs of exercises that must not be wrong in the same submission: one's functions are used
+    by a code cell from its answer cell up to the other's test cell (its own test cell aside)."""
+    exs = [ex for ex in exercises(nb) if ex.answer_index is not None]
+    pairs = set()
+    for a in exs:
+        names = _defined(nb.cells[a.answer_index].source)
+        for b in exs:
+            cells = [i for i in range(a.answer_index + 1, b.test_index + 1)
+                     if i != a.test_index and nb.cells[i].cell_type == "code"]
+            if b is not a and any(names & _used(nb.cells[i].source) for i in cells):
+                pairs.add(frozenset((a.name, b.name)))
+    return pairs
+
+
+def _pack(entries: dict, apart: set) -> list[dict]:
+    """Entries ``{exercise: [entry, ...]}`` packed into submissions ``[{exercise: entry}, ...]``:
+    each entry once, at most one per exercise in a submission, never two exercises of ``apart``."""
+    groups: list[dict] = []
+    for k in range(max((len(v) for v in entries.values()), default=0)):
+        for name, items in entries.items():
+            if k >= len(items):
+                continue
+            home = next((g for g in groups if name not in g
+                         and not any(frozenset((name, other)) in apart for other in g)), None)
+            if home is None:
+                groups.append(home := {})
+            home[name] = items[k]
+    return groups
+
+
 def _grade_lesson(lesson: str, course: Path) -> Graded:
     """Set up the course, submit every variant, run one autograde process."""
     from nbgrader.api import Gradebook, MissingEntry
@@ -126,24 +167,31 @@ def _grade_lesson(lesson: str, course: Path) -> Graded:
     if release_path(lesson).is_file():
         _submit(course, lesson, "blank", read_nb(release_path(lesson)))
     answers = {ex.name: ex.answer_index for ex in exercises(source)}
-    for name, entries in (load_wrong(lesson) or {}).items():
-        if answers.get(name) is None:
-            continue  # reported by test_wrong_answer_table_covers_every_exercise
-        for k, (label, code, *_) in enumerate(entries):
-            student = f"wrong_{name}_{k}"
-            _submit(course, lesson, student, _substitute(source, answers[name], code))
-            graded.wrong[student] = (name, label)
     tables = load_tables(lesson)
-    for prefix, rows in (("public", [r for r in tables["wrong"] if r["table"] == "WRONG_PUBLIC"]),
-                         ("alt", tables["alternatives"])):
-        for k in sorted({r["k"] for r in rows}):
-            nb, carried = source, {}
-            for r in rows:
-                if r["k"] == k and answers.get(r["exercise"]) is not None:
-                    nb = _substitute(nb, answers[r["exercise"]], r["source"])
-                    carried[r["exercise"]] = r["label"]
+    wrong = {name: [(label, code) for label, code, *_ in entries]
+             for name, entries in (load_wrong(lesson) or {}).items()
+             if answers.get(name) is not None}       # else: test_wrong_answer_table_covers_every_exercise
+    public = {}
+    for r in tables["wrong"]:
+        if r["table"] == "WRONG_PUBLIC" and answers.get(r["exercise"]) is not None:
+            public.setdefault(r["exercise"], []).append((r["label"], r["source"]))
+    apart = _conflicts(source)
+    for prefix, entries, into in (("wrong", wrong, graded.wrong), ("public", public, graded.combined)):
+        for k, group in enumerate(_pack(entries, apart)):
+            nb = source
+            for name, (_, code) in group.items():
+                nb = _substitute(nb, answers[name], code)
             _submit(course, lesson, f"{prefix}_{k}", nb)
-            graded.combined[f"{prefix}_{k}"] = carried
+            into[f"{prefix}_{k}"] = {name: label for name, (label, _) in group.items()}
+    rows = tables["alternatives"]
+    for k in sorted({r["k"] for r in rows}):   # correct answers: any combination must keep full marks
+        nb, carried = source, {}
+        for r in rows:
+            if r["k"] == k and answers.get(r["exercise"]) is not None:
+                nb = _substitute(nb, answers[r["exercise"]], r["source"])
+                carried[r["exercise"]] = r["label"]
+        _submit(course, lesson, f"alt_{k}", nb)
+        graded.combined[f"alt_{k}"] = carried
 
     run = _nbgrader(course, "autograde", lesson, "--force", timeout=1800)
     graded.returncode = run.returncode
@@ -276,20 +324,23 @@ def test_blank_lesson_scores_zero(graded_lessons, lesson):
 
 @pytest.mark.slow
 def test_wrong_answers_lose_their_points(graded_lessons, lesson_exercise):
-    """Each wrong implementation zeroes its own exercise and leaves every other exercise at full marks."""
+    """Each wrong implementation zeroes its own exercise and leaves every exercise its submission
+    did not change at full marks."""
     lesson, name = lesson_exercise
     graded = _graded(graded_lessons, lesson)
-    subs = {s: label for s, (ex, label) in graded.wrong.items() if ex == name}
+    subs = {s: carried for s, carried in graded.wrong.items() if name in carried}
     assert len(subs) >= MIN_WRONG, f"{lesson}/{name}: only {len(subs)} wrong implementations were graded"
     problems = []
-    for student, label in sorted(subs.items()):
-        scores = _scores(graded, student)
+    for student, carried in sorted(subs.items()):
+        label, scores = carried[name], _scores(graded, student)
         own = scores.get(f"test_{name}")
         if own is None or own[0] != 0:
-            problems.append(f"[{label}] still scores {own} on test_{name} (all: {_fmt(scores)})")
-        others = {gid: s for gid, s in scores.items() if gid != f"test_{name}" and s[0] != s[1]}
+            problems.append(f"{student} [{label}] still scores {own} on test_{name} (all: {_fmt(scores)})")
+        others = {gid: s for gid, s in scores.items()
+                  if gid.removeprefix("test_") not in carried and s[0] != s[1]}
         if others:
-            problems.append(f"[{label}] costs points in other exercises: {_fmt(others)}")
+            problems.append(f"{student} [{label}, with {sorted(carried)} wrong] costs points in "
+                            f"exercises it did not change: {_fmt(others)}")
     assert not problems, f"{lesson}/{name}:\n  " + "\n  ".join(problems)
 
 
