@@ -294,3 +294,23 @@ def test_a_rerun_regrades_nothing_until_the_verdict_changes(graded, course):
     assert _needs_grading(graded["out"], dan, sha, False, None), "graded without variants: must regrade"
     other = dict(graded["results"]["dan"]["variant"], check="unknown_variant", of="dan")
     assert _needs_grading(graded["out"], dan, sha, False, other), "a changed verdict must regrade"
+
+
+def test_validate_runs_a_students_own_variant(course, tmp_path):
+    from grader.validate import validate
+    release(root=course["root"])                     # lessons/ (validate needs the lesson's released version)
+    nb = _write(tmp_path, f"{LESSON}.ipynb", set_answer(course["nbs"]["ann"], f"return {3 * n_t_of(course['nbs']['ann'])}"))
+    lines = []
+    code = validate(nb, root=course["root"], timeout=20, out=lines.append)
+    assert code == 0, "ann's own number did not pass her own variant's visible tests:\n" + "\n".join(lines)
+
+
+def test_the_dask_payload_carries_the_variant_to_grade_against(course, tmp_path):
+    from dataclasses import replace
+
+    from grader.executors.cluster import _payload
+    from grader.submissions import Submission
+    path = _write(tmp_path, "x.ipynb", course["nbs"]["ann"])
+    sub = Submission("ann", LESSON, str(path), "ann/x.ipynb", "0" * 64)
+    fp = fingerprint(SECRET, "ann", LESSON)
+    assert _payload(replace(sub, variant=fp))["variant"] == fp and _payload(sub)["variant"] is None
