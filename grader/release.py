@@ -138,9 +138,8 @@ def release_roster(students, out: Path, secret: bytes, root: Path = ROOT,
     with tempfile.TemporaryDirectory(prefix="bw-release-") as tmp:
         fresh = generate(Path(tmp), root, lessons, common=False)
         for lesson in lessons:
-            src = nbformat.read(str(Path(root) / "solutions" / lesson / f"{lesson}.ipynb"), as_version=4)
-            varies = variant_cell(src, lesson) is not None
             nb = nbformat.read(str(fresh / lesson / f"{lesson}.ipynb"), as_version=4)
+            varies = variant_cell(nb, lesson) is not None
             for student in students:
                 fp = fingerprint(secret, student, lesson) if varies else None
                 path = out / student / f"{lesson}.ipynb"

@@ -129,14 +129,16 @@ def _report_html(run, table, lessons, results) -> str:
     dists = [d for d in (distribution(table, lesson) for lesson in lessons) if d]
     rates = pass_rates(table, written)
     pass_png = _charts(dists, rates)
+    vflags = variant_flags(results)                  # each flagged submission needs attention once
     return render("report.html.j2", n_students=len({r["student_id"] for r in table}),
                   n_submissions=len({(r["student_id"], r["lesson"]) for r in table if r["status"] != "missing"}),
-                  n_attention=len(att), n_attention_students=len(by_student),
+                  n_attention=len(att) + len(vflags),
+                  n_attention_students=len(set(by_student) | {f["student"] for f in vflags}),
                   isolation="; ".join(run.get("isolation", [])) or "unknown",
                   distributions=dists, pass_rates=rates, pass_png=pass_png,
                   mistakes=common_mistakes(results, written), late=late_submissions(results),
                   attention=dict(sorted(by_student.items())), skipped=run.get("skipped", []),
-                  variant_flags=variant_flags(results), variants_checked=any(r.get("variant") for r in results))
+                  variant_flags=vflags, variants_checked=any(r.get("variant") for r in results))
 
 
 def _flag_counts(results) -> dict:

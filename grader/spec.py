@@ -136,7 +136,8 @@ def cached_specs(root: Path, lessons: list[str]) -> dict[str, dict]:
     """:func:`build_specs` (hidden tests kept), cached per content of the sources and of the grader's
     nbgrader configuration, in a private folder (0700) of the temporary directory."""
     h = hashlib.sha256()
-    for f in [Path(__file__), Path(__file__).with_name("nbgrader_config.py"),
+    for f in [Path(__file__), Path(__file__).with_name("nbgrader_config.py"), Path(__file__).with_name("variants.py"),
+              Path(__file__).with_name("release.py"),
               *(Path(root) / "solutions" / lesson / f"{lesson}.ipynb" for lesson in lessons)]:
         h.update(f.name.encode() + b"\0" + f.read_bytes())
     folder = Path(tempfile.gettempdir()) / f"bw-grader-specs-{os.geteuid()}"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
-import os
+import re
 import stat
 import sys
 from pathlib import Path
@@ -257,6 +257,9 @@ def test_flags_count_in_needs_attention_and_show_in_the_report(graded):
     flagged = {"dan", "eve", "fay", "gus"}
     assert {s for s, n in attention.items() if n} == flagged, attention
     html = (out / "report.html").read_text()
+    assert re.search(r"4 items need attention\s+\(4 students\)", html), html[html.index("<p>"):html.index("Isolation")]
+    from grader.report import write_report
+    assert write_report([out], out)["needs_attention"] == 4, "grader report does not count the variant flags"
     section = html[html.index('id="variant-checks"'):]
     section = section[:section.index("</section>")]
     rows = {s for s in ROSTER if f"<tr><td>{s}</td>" in section}
