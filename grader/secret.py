@@ -35,8 +35,8 @@ def load_secret(path: Path) -> bytes:
     try:
         st = os.lstat(path)
     except FileNotFoundError:
-        raise SecretError(f"--secret-file: {path} does not exist (it is created by "
-                          f"`grader release --roster`; grade with the secret the variants were released with)") from None
+        raise SecretError(f"--secret-file: {path} does not exist (`grader release --roster` creates it; "
+                          f"grade with the secret the variants were released with)") from None
     if not stat.S_ISREG(st.st_mode):
         raise SecretError(f"--secret-file: {path} must be a regular file (not a link or a folder)")
     if st.st_mode & 0o077:

@@ -302,7 +302,8 @@ def test_a_rerun_regrades_nothing_until_the_verdict_changes(graded, course):
 def test_validate_runs_a_students_own_variant(course, tmp_path):
     from grader.validate import validate
     release(root=course["root"])                     # lessons/ (validate needs the lesson's released version)
-    nb = _write(tmp_path, f"{LESSON}.ipynb", set_answer(course["nbs"]["ann"], f"return {3 * n_t_of(course['nbs']['ann'])}"))
+    own_number = f"return {3 * n_t_of(course['nbs']['ann'])}"
+    nb = _write(tmp_path, f"{LESSON}.ipynb", set_answer(course["nbs"]["ann"], own_number))
     lines = []
     code = validate(nb, root=course["root"], timeout=20, out=lines.append)
     assert code == 0, "ann's own number did not pass her own variant's visible tests:\n" + "\n".join(lines)
