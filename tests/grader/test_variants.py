@@ -248,6 +248,9 @@ def test_each_submission_is_graded_against_its_variant(graded):
     assert all(_score(r[s])[1] == "graded" for s in expect), {s: r[s]["exercises"] for s in expect}
     assert r["cat"]["exercises"][0]["message"], "cat's failure (another student's number) has no message"
     assert "ann's" in r["gus"]["variant"]["reason"], r["gus"]["variant"]
+    # the read-only cells are compared with the personalised sources: an own (or copied) variant is unedited
+    assert not [n for s in ("ann", "bob", "dan") for n in r[s]["notes"]], {s: r[s]["notes"] for s in ("ann", "dan")}
+    assert any("variant_setup had been edited" in n for n in r["eve"]["notes"]), r["eve"]["notes"]
 
 
 def test_flags_count_in_needs_attention_and_show_in_the_report(graded):
