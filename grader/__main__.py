@@ -11,7 +11,7 @@ from .core import Limits
 from .export import add_export_parser
 from .hub import add_hub_parser, run_hub
 from .manual.cli import add_manual_parser
-from .release import release
+from .release import ROOT, release
 
 __all__ = ["main"]
 
@@ -33,6 +33,12 @@ def _parser() -> argparse.ArgumentParser:
                    help="only this lesson (repeatable), e.g. --lesson 01_forward_propagation")
     p.add_argument("--root", type=Path, default=None, metavar="DIR",
                    help="course folder holding solutions/ and lessons/ (default: this repository)")
+    p.add_argument("--roster", type=Path, default=None, metavar="ROSTER.csv",
+                   help="write each student's own variant DIR/<student_id>/<lesson>.ipynb (needs --out)")
+    p.add_argument("--out", type=Path, default=None, metavar="DIR", help="where --roster writes the notebooks")
+    p.add_argument("--secret-file", type=Path, default=None, metavar="F",
+                   help="the course secret the variants are keyed by (default: <course>/.variant-secret, "
+                        "created on first use)")
 
     p = sub.add_parser("autograde", help="grade SUBMISSIONS/<student_id>/<lesson>.ipynb (folder or .zip)")
     p.add_argument("submissions", type=Path, help="folder or .zip of <student_id>/<lesson>.ipynb")
@@ -56,7 +62,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-sandbox", action="store_true",
                    help="grade without bubblewrap (reduced isolation: student code can read files and "
                         "use the network)")
-    lms.add_autograde_arguments(p)   # --roster (LMS submissions zips)
+    lms.add_autograde_arguments(p)   # --roster (LMS submissions zips; per-student variants)
+    p.add_argument("--secret-file", type=Path, default=None, metavar="F",
+                   help="with --roster: the course secret the variants were released with "
+                        "(default: <course>/.variant-secret; without it, variants are not checked)")
 
     p = sub.add_parser("report", help="write grades.csv, summary.csv, feedback/ and report.html")
     p.add_argument("results", type=Path, nargs="+", help="results folder(s); several are merged")
@@ -71,6 +80,54 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _variant_keys(roster: Path | None, secret_file: Path | None, root: Path = ROOT):
+    """``--roster`` (+ ``--secret-file``) of ``grader autograde`` -> VariantKeys, or ``None`` (no variants)."""
+    from .roster import student_ids
+    from .secret import default_path, load_secret
+    from .variant_check import VariantKeys
+    if roster is None:
+        if secret_file is not None:
+            raise ValueError("--secret-file needs --roster (whose variants to check)")
+        return None
+    path = secret_file or default_path(root)
+    if secret_file is None and not path.exists():
+        print(f"note: no course secret at {path}: variants are not checked (every submission is graded "
+              f"against the common version); give --secret-file if the variants were released with another",
+              file=sys.stderr)
+        return None
+    return VariantKeys(load_secret(path), student_ids(roster))
+
+
+def _check_secret_place(secret: Path, root: Path, out: Path) -> None:
+    for folder, what in ((root / "solutions", "solutions/"), (root / "lessons", "lessons/"), (out, "--out")):
+        if secret.resolve().is_relative_to(folder.resolve()):
+            raise ValueError(f"--secret-file: {secret} is inside {what} ({folder}); the course secret must "
+                             f"stay outside the sources and every released file")
+
+
+def _release_roster(args, root: Path) -> int:
+    from .release import release_roster
+    from .roster import student_ids
+    from .secret import default_path, ensure_secret
+    if args.out is None or args.check:
+        print("grader release: --roster needs --out DIR (and cannot be combined with --check)", file=sys.stderr)
+        return 2
+    try:
+        students = student_ids(args.roster)
+        secret_path = args.secret_file or default_path(root)
+        _check_secret_place(secret_path, root, args.out)
+        secret, created = ensure_secret(secret_path)
+        written = release_roster(students, args.out, secret, root, args.lesson)
+    except (ValueError, FileNotFoundError) as e:
+        print(f"grader release: {e}", file=sys.stderr)
+        return 2
+    print(f"{len(written)} notebooks for {len(students)} students written to {args.out}/<student_id>/")
+    if created:
+        print(f"created the course secret {secret_path} (mode 0600): keep it, grading the variants needs it; "
+              f"never share it or put it in git", file=sys.stderr)
+    return 0
+
+
 def _autograde(args) -> int:
     """``grader autograde``: exit 0, 2 (bad arguments, no sandbox, no cluster) or 130 (Ctrl-C)."""
     from .runner import ClusterError, NoSandbox, autograde
@@ -79,6 +136,7 @@ def _autograde(args) -> int:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         lms.use_roster(args.roster)
+        variants = _variant_keys(args.roster, args.secret_file)
         from .executors.cluster import parse_cluster, parse_scheduler
         cluster = parse_cluster(args.cluster) if args.cluster is not None else None
         if args.scheduler is not None:
@@ -86,7 +144,7 @@ def _autograde(args) -> int:
         counts = autograde(args.submissions, args.out, jobs=args.jobs, timeout=args.timeout,
                            notebook_timeout=args.notebook_timeout, memory_mb=args.memory_mb,
                            force=args.force, quiet=args.quiet, no_sandbox=args.no_sandbox,
-                           scheduler=args.scheduler, cluster=cluster)
+                           scheduler=args.scheduler, cluster=cluster, variants=variants)
     except (NoSandbox, ClusterError) as e:
         print(f"grader autograde: {e}", file=sys.stderr)
         return 2
@@ -111,6 +169,11 @@ def main(argv=None) -> int:
         return args.handler(args)
     if args.command == "release":
         root = {} if args.root is None else {"root": args.root.resolve()}
+        if args.roster is not None or args.out is not None or args.secret_file is not None:
+            if args.roster is None:
+                print("grader release: --out/--secret-file need --roster ROSTER.csv", file=sys.stderr)
+                return 2
+            return _release_roster(args, root.get("root", ROOT))
         stale = release(check=args.check, lessons=args.lesson, **root)
         if args.check and stale:
             print("lessons/ is out of date with solutions/ (run `make lessons`):", file=sys.stderr)

@@ -26,6 +26,7 @@ from .twoside import run_two_sided
 from .restore import SubmissionError, read_submission, rebuild
 from .scoring import sanitize, score_notebook
 from .tamper import import_aliases, inspect_source, parse_cell, reference_calls
+from .variants import personalise_spec
 
 __all__ = ["grade_file", "error_result", "grade_id", "InspectTimeout"]
 
@@ -149,14 +150,19 @@ def _execute(nb, sandbox, scratch_base, limits, deadline, two_sided):
 
 
 def grade_file(path: str, spec: dict, sandbox, scratch_base: Path, cell_timeout: int = 30,
-               notebook_timeout: int = 600, limits: Limits | None = None, two_sided: bool = True) -> dict:
+               notebook_timeout: int = 600, limits: Limits | None = None, two_sided: bool = True,
+               variant: str | None = None) -> dict:
     """Grade the notebook at ``path`` (only read) against ``spec``; -> result dict.
 
     ``limits`` (default: ``sandbox.limits``) wins over ``cell_timeout``/``notebook_timeout`` when given.
     ``two_sided``: the tests run in a trusted kernel of their own (:mod:`grader.twoside`); ``False``
-    runs everything in the student's kernel (``grader validate``).
+    runs everything in the student's kernel (``grader validate``). ``variant``: the fingerprint of
+    the per-student variant to grade against (both kernels run that variant's setup cell);
+    ``None``: the spec as given (the common version).
     """
     t0 = time.time()
+    if variant is not None:
+        spec = personalise_spec(spec, variant)
     if limits is None:
         limits = getattr(sandbox, "limits", Limits()).with_(cell_timeout=cell_timeout,
                                                             notebook_timeout=notebook_timeout)

@@ -19,6 +19,7 @@ from .feedback import feedback_html
 from .manual.store import hand_grades, merge_hand_grades, write_all
 from .pages import render
 from .store import load, result_path, write_json
+from .variant_check import variant_flags
 
 __all__ = ["rows", "write_report", "GRADE_COLUMNS", "written_names", "distribution", "pass_rates"]
 
@@ -128,16 +129,27 @@ def _report_html(run, table, lessons, results) -> str:
     dists = [d for d in (distribution(table, lesson) for lesson in lessons) if d]
     rates = pass_rates(table, written)
     pass_png = _charts(dists, rates)
+    vflags = variant_flags(results)                  # each flagged submission needs attention once
     return render("report.html.j2", n_students=len({r["student_id"] for r in table}),
                   n_submissions=len({(r["student_id"], r["lesson"]) for r in table if r["status"] != "missing"}),
-                  n_attention=len(att), n_attention_students=len(by_student),
+                  n_attention=len(att) + len(vflags),
+                  n_attention_students=len(set(by_student) | {f["student"] for f in vflags}),
                   isolation="; ".join(run.get("isolation", [])) or "unknown",
                   distributions=dists, pass_rates=rates, pass_png=pass_png,
                   mistakes=common_mistakes(results, written), late=late_submissions(results),
-                  attention=dict(sorted(by_student.items())), skipped=run.get("skipped", []))
+                  attention=dict(sorted(by_student.items())), skipped=run.get("skipped", []),
+                  variant_flags=vflags, variants_checked=any(r.get("variant") for r in results))
 
 
-def _write_csvs(out: Path, table, lessons) -> None:
+def _flag_counts(results) -> dict:
+    """Per student: how many of their submissions carry a variant flag (each counts in needs_attention)."""
+    counts = defaultdict(int)
+    for f in variant_flags(results):
+        counts[f["student"]] += 1
+    return counts
+
+
+def _write_csvs(out: Path, table, lessons, flags: dict | None = None) -> None:
     with open(out / "grades.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.DictWriter(f, GRADE_COLUMNS, extrasaction="ignore")
         w.writeheader()
@@ -149,6 +161,8 @@ def _write_csvs(out: Path, table, lessons) -> None:
         p["total"] += float(r["score"] or 0)
         p["max_total"] += float(r["max_score"] or 0)
         p["needs_attention"] += _attention(r)
+    for s, n in (flags or {}).items():
+        per[s]["needs_attention"] += n
     with open(out / "summary.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(["student_id", *lessons, "total", "max_total", "needs_attention"])
@@ -168,7 +182,8 @@ def write_report(folders: list[Path], out: Path) -> dict:
     results = merge_hand_grades(copy.deepcopy(stored), hand)
     table = rows(run, results)
     lessons = sorted(set(run.get("lessons", {})) | {r["lesson"] for r in results})
-    _write_csvs(out, table, lessons)
+    flags = _flag_counts(results)
+    _write_csvs(out, table, lessons, flags)
     for r in results:
         page = out / "feedback" / r["student"] / f"{r['lesson']}.html"
         page.parent.mkdir(parents=True, exist_ok=True)
@@ -181,4 +196,4 @@ def write_report(folders: list[Path], out: Path) -> dict:
         if hand:
             write_all(out, hand)
     return {"rows": len(table), "submissions": len(results),
-            "needs_attention": sum(_attention(r) for r in table)}
+            "needs_attention": sum(_attention(r) for r in table) + sum(flags.values())}

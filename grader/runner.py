@@ -6,6 +6,11 @@ atomically as it arrives, so an interrupted run (Ctrl-C, a crash) keeps everythi
 already graded and a re-run skips it (unless ``force``), as long as neither the
 submission nor the lesson source changed. A result marked ``retry`` (a cluster worker
 that could not grade) is graded again by the next run.
+
+With ``variants`` (the course secret and roster, :class:`grader.variant_check.VariantKeys`), each
+submission of a lesson with per-student variants is checked (:func:`~grader.variant_check.check_submission`)
+and graded against the variant it is judged to be; its result records ``variant``, and a
+changed verdict regrades it.
 """
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ import os
 import shutil
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .executors import ClusterError, Settings
@@ -24,6 +29,7 @@ from .sandbox import bwrap_works
 from .spec import cached_specs
 from .store import is_current, result_path, save_result, save_run
 from .submissions import discover
+from .variant_check import VariantKeys, check_submission, lesson_varies
 
 __all__ = ["autograde", "NoSandbox", "ClusterError", "choose_mode"]
 
@@ -51,25 +57,46 @@ class _Plan:
     skipped: list
     students: list
     specs: dict
+    checks: dict = field(default_factory=dict)     # (student, lesson) -> VariantCheck
 
 
-def _needs_grading(out: Path, sub, spec_sha: str, force: bool) -> bool:
+def _needs_grading(out: Path, sub, spec_sha: str, force: bool, variant: dict | None = None) -> bool:
     if force or not is_current(out, sub, spec_sha):
         return True
     try:
-        return bool(json.loads(result_path(out, sub.student, sub.lesson).read_text("utf-8")).get("retry"))
+        old = json.loads(result_path(out, sub.student, sub.lesson).read_text("utf-8"))
+        return bool(old.get("retry")) or old.get("variant") != variant
     except (OSError, ValueError):
         return True
 
 
-def _plan(submissions: Path, out: Path, root: Path, base: Path, force: bool, log) -> _Plan:
+def _check_variants(subs: list, specs: dict, variants: VariantKeys | None):
+    """-> (submissions, each with the fingerprint to grade against; checks by (student, lesson))."""
+    if variants is None:
+        return subs, {}
+    checks, out = {}, []
+    for s in subs:
+        if lesson_varies(specs[s.lesson]):
+            c = checks[(s.student, s.lesson)] = check_submission(variants, s.student, s.lesson, s.path)
+            s = replace(s, variant=c.fingerprint)
+        out.append(s)
+    return out, checks
+
+
+def _plan(submissions: Path, out: Path, root: Path, base: Path, force: bool, log,
+          variants: VariantKeys | None = None) -> _Plan:
     lessons = lesson_names(root)
     subs, skipped, students = discover(Path(submissions), lessons, base / "unpacked")
     for s in skipped:
         log(f"skipped {s['path']}: {s['reason']}", file=sys.stderr)
     specs = cached_specs(root, lessons)
-    todo = [s for s in subs if _needs_grading(out, s, specs[s.lesson]["source_sha256"], force)]
-    return _Plan(subs, todo, skipped, students, specs)
+    subs, checks = _check_variants(subs, specs, variants)
+
+    def record(s):
+        c = checks.get((s.student, s.lesson))
+        return c.record() if c else None
+    todo = [s for s in subs if _needs_grading(out, s, specs[s.lesson]["source_sha256"], force, record(s))]
+    return _Plan(subs, todo, skipped, students, specs, checks)
 
 
 def _executor(settings: Settings, plan: _Plan, base: Path, jobs, scheduler, cluster, log):
@@ -86,7 +113,8 @@ def _grade(executor, plan: _Plan, out: Path, quiet: bool) -> dict:
     progress = Progress(len(plan.todo), quiet)
     try:
         for sub, result in executor.grade(plan.todo):
-            save_result(out, sub, result)
+            check = plan.checks.get((sub.student, sub.lesson))
+            save_result(out, sub, dict(result, variant=check.record()) if check else result)
             failed = any(e["status"] not in ("graded", "needs_manual") for e in result["exercises"])
             counts["graded"] += 1
             counts["with_problems"] += failed
@@ -104,9 +132,11 @@ def _warn_unsandboxed(log) -> None:
 
 def autograde(submissions, out, jobs=None, timeout=30, notebook_timeout=600, memory_mb=2048,
               force=False, quiet=False, no_sandbox=False, root: Path = ROOT, report=True, log=print,
-              scheduler: str | None = None, cluster: int | None = None) -> dict:
+              scheduler: str | None = None, cluster: int | None = None,
+              variants: VariantKeys | None = None) -> dict:
     """Grade ``submissions`` into ``out`` on the local pool (``jobs``), the Dask cluster at
-    ``scheduler``, or a local Dask cluster of ``cluster`` processes;
+    ``scheduler``, or a local Dask cluster of ``cluster`` processes (each submission against its
+    own per-student variant when ``variants`` is given);
     -> counts ``{"submissions", "already_graded", "graded", "with_problems", "skipped_files"}``."""
     on_dask = bool(scheduler or cluster)
     mode = ("none" if no_sandbox else "bwrap") if on_dask else choose_mode(no_sandbox)  # workers check bwrap
@@ -116,7 +146,7 @@ def autograde(submissions, out, jobs=None, timeout=30, notebook_timeout=600, mem
     out.mkdir(parents=True, exist_ok=True)
     base = Path(tempfile.mkdtemp(prefix="bw-grader-"))
     try:
-        plan = _plan(submissions, out, root, base, force, log)
+        plan = _plan(submissions, out, root, base, force, log, variants)
         if not quiet and plan.todo != plan.subs:
             log(f"{len(plan.subs) - len(plan.todo)} submission(s) already graded (use --force to regrade)",
                 file=sys.stderr)

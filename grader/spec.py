@@ -12,6 +12,10 @@ manually graded markdown answer; ``free``: an ordinary cell the student may edit
 ``source`` (what is executed when grading: solutions cleared, hidden tests kept -- what
 nbgrader's gradebook stores), ``release_source`` (what students were given), ``points``
 and ``exercise`` (``<name>`` for answer cell ``<name>`` and test cell ``test_<name>``).
+Per-student variants (:mod:`grader.variants`): ``variant`` is ``"cell"`` for the read-only setup
+cell tagged ``variant``, ``"text"`` for a markdown cell tagged ``variant-text`` (whose ``template``
+keeps the Jinja2 source), else ``None``; the spec is the common version
+(:func:`grader.variants.personalise_spec` makes a student's).
 """
 from __future__ import annotations
 
@@ -21,6 +25,8 @@ import os
 import re
 import tempfile
 from pathlib import Path
+
+from .variants import personalise_spec, variant_role
 
 __all__ = ["build_specs", "cached_specs", "spec_from_notebooks", "exercise_of", "def_name", "load_specs", "save_specs"]
 
@@ -69,13 +75,20 @@ def spec_from_notebooks(lesson: str, graded, release, source_sha256: str = "") -
             "exercise": exercise_of(gid) if gid and role in ("answer", "test", "written") else None,
             "nbgrader": nbg or None,
             "def_name": def_name(cell.source) if role == "answer" else None,
+            "variant": variant_role(cell),
         }
+        if entry["variant"] == "text":
+            entry["template"] = cell.source
+        elif entry["variant"] == "cell" and (role != "locked" or cell.cell_type != "code"):
+            raise ValueError(f"{lesson}: the cell tagged 'variant' must be a read-only code cell (nbgrader "
+                             f"'locked'), so that both kernels run it; it is a {role} {cell.cell_type} cell")
         cells.append(entry)
         if role in ("test", "written"):
             exercises.append({"name": entry["exercise"], "points": entry["points"],
                               "kind": "auto" if role == "test" else "written"})
-    return {"lesson": lesson, "notebook": f"{lesson}.ipynb", "source_sha256": source_sha256,
+    spec = {"lesson": lesson, "notebook": f"{lesson}.ipynb", "source_sha256": source_sha256,
             "cells": cells, "exercises": exercises}
+    return personalise_spec(spec, None)
 
 
 def _clear_solutions(nb):
@@ -123,7 +136,8 @@ def cached_specs(root: Path, lessons: list[str]) -> dict[str, dict]:
     """:func:`build_specs` (hidden tests kept), cached per content of the sources and of the grader's
     nbgrader configuration, in a private folder (0700) of the temporary directory."""
     h = hashlib.sha256()
-    for f in [Path(__file__), Path(__file__).with_name("nbgrader_config.py"),
+    for f in [Path(__file__), Path(__file__).with_name("nbgrader_config.py"), Path(__file__).with_name("variants.py"),
+              Path(__file__).with_name("release.py"),
               *(Path(root) / "solutions" / lesson / f"{lesson}.ipynb" for lesson in lessons)]:
         h.update(f.name.encode() + b"\0" + f.read_bytes())
     folder = Path(tempfile.gettempdir()) / f"bw-grader-specs-{os.geteuid()}"

@@ -41,6 +41,7 @@ class Submission:
     path: str          # the file that is graded (read-only)
     origin: str        # how to name it to an instructor (relative to SUBMISSIONS or inside the zip)
     sha256: str
+    variant: str | None = None   # the fingerprint of the variant to grade against (None: the common version)
 
 
 def file_sha256(path) -> str:

@@ -3,6 +3,8 @@
 The test cells are restored from the released lesson (``lessons/<id>/<id>.ipynb``), the
 notebook runs in a fresh kernel with the autograder's limits, and a per-exercise summary
 is printed. Unlike ``nbgrader validate``, the exit status says whether everything passed.
+A student's own variant (``grader release --roster``) is validated as that variant: the
+fingerprint in its read-only ``variant`` cell says which (no secret is needed to *use* one).
 """
 from __future__ import annotations
 
@@ -18,6 +20,19 @@ from .sandbox import Sandbox, bwrap_works, default_keep
 from .spec import build_specs
 
 __all__ = ["validate"]
+
+
+def _own_variant(path: Path) -> str | None:
+    """The fingerprint in the notebook's ``variant`` cell (``None``: the common version or unreadable)."""
+    import json
+    import re
+
+    from .variants import notebook_fingerprint
+    try:
+        _, fp = notebook_fingerprint(json.loads(path.read_text(encoding="utf-8")))
+    except Exception:  # noqa: BLE001 -- an unreadable notebook is reported by grade_file itself
+        return None
+    return fp if fp and re.fullmatch(r"[0-9a-f]{64}", fp) else None
 
 
 def validate(notebook, root: Path = ROOT, timeout: int | None = None, notebook_timeout: int | None = None,
@@ -38,11 +53,12 @@ def validate(notebook, root: Path = ROOT, timeout: int | None = None, notebook_t
         out(f"{path}: no such file")
         return 2
     spec = build_specs(root, [lesson], released=released, hidden=False)[lesson]
+    variant = _own_variant(path)
     mode = "bwrap" if bwrap_works() else "none"
     base = Path(tempfile.mkdtemp(prefix="bw-validate-"))
     try:
         sandbox = Sandbox(mode, slot=os.getpid() % 30000, hide=[str(base)], keep=default_keep(), limits=limits)
-        result = grade_file(str(path), spec, sandbox, base, limits=limits, two_sided=False)
+        result = grade_file(str(path), spec, sandbox, base, limits=limits, two_sided=False, variant=variant)
     finally:
         shutil.rmtree(base, ignore_errors=True)
     failed = 0

@@ -6,6 +6,8 @@ cells tagged ``variant-text`` quote the drawn values as Jinja2 ``{{ name }}``.
 
 * :func:`fingerprint` -- HMAC-SHA256 of (student id, lesson) under the course secret: which
   variant a notebook is, checkable only by whoever holds the secret.
+* :func:`personalise_spec` -- the same for the grader's spec of a lesson (:mod:`grader.spec`): the
+  setup cells both kernels run, and the read-only sources the integrity checks compare against.
 * :func:`personalise` -- a lesson notebook made into one variant: the ``variant`` cell's
   ``V = Variant(None)`` becomes ``V = Variant("<fingerprint>")``, the ``variant-text`` cells quote that
   variant's values, and the notebook's metadata carries the fingerprint. With
@@ -19,7 +21,7 @@ import hashlib
 import hmac
 
 __all__ = ["VARIANT_TAG", "TEXT_TAG", "METADATA_KEY", "fingerprint", "variant_cell", "variant_values",
-           "personalise", "notebook_fingerprint"]
+           "personalise", "personalise_spec", "notebook_fingerprint", "variant_role"]
 
 VARIANT_TAG = "variant"
 TEXT_TAG = "variant-text"
@@ -90,9 +92,23 @@ def variant_values(source: str, where: str = "variant cell") -> dict:
     return v.values()
 
 
+def _render(template: str, values: dict, where: str) -> str:
+    from jinja2 import Environment, StrictUndefined
+    env = Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+    try:
+        return env.from_string(template).render(**values)
+    except Exception as e:  # noqa: BLE001 -- an instructor's template error, named exactly
+        raise ValueError(f"{where} (tagged {TEXT_TAG!r}) cannot be rendered: {type(e).__name__}: {e}") from None
+
+
+def variant_role(cell) -> str | None:
+    """``"cell"`` for the cell tagged ``variant``, ``"text"`` for one tagged ``variant-text``, else ``None``."""
+    tags = _tags(cell)
+    return "cell" if VARIANT_TAG in tags else "text" if TEXT_TAG in tags else None
+
+
 def personalise(nb, fp: str | None, where: str = "notebook"):
     """A copy of ``nb`` made into the variant ``fp`` (``None``: the common version)."""
-    from jinja2 import Environment, StrictUndefined
     out = copy.deepcopy(nb)
     k = variant_cell(out, where)
     if k is None:
@@ -100,14 +116,9 @@ def personalise(nb, fp: str | None, where: str = "notebook"):
     cell = out["cells"][k]
     cell["source"] = _with_fingerprint(_source(cell), fp, where)
     values = variant_values(cell["source"], where)
-    env = Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
     for i, c in enumerate(out["cells"]):
         if TEXT_TAG in _tags(c):
-            try:
-                c["source"] = env.from_string(_source(c)).render(**values)
-            except Exception as e:  # noqa: BLE001 -- an instructor's template error, named exactly
-                raise ValueError(f"{where}: cell {i} (tagged {TEXT_TAG!r}) cannot be rendered: "
-                                 f"{type(e).__name__}: {e}") from None
+            c["source"] = _render(_source(c), values, f"{where}: cell {i}")
     if fp is not None:
         out.setdefault("metadata", {}).setdefault(METADATA_KEY, {})["variant"] = fp
     return out
@@ -126,3 +137,26 @@ def notebook_fingerprint(nb) -> tuple[str | None, str | None]:
     except (ValueError, SyntaxError):
         pass
     return (in_meta if isinstance(in_meta, str) else None), in_cell
+
+
+def personalise_spec(spec: dict, fp: str | None) -> dict:
+    """A copy of the grader's ``spec`` of a lesson made into the variant ``fp`` (``None``: common).
+
+    The cell with ``variant == "cell"`` (a read-only setup cell: both kernels run it) gets
+    ``V = Variant(fp)`` in its ``source`` and ``release_source``; the cells with ``variant == "text"``
+    are rendered from their ``template`` with that variant's values. A spec without a variant
+    cell is returned unchanged (as a copy).
+    """
+    out = copy.deepcopy(spec)
+    where = f"lesson {spec.get('lesson')}"
+    cells = [c for c in out["cells"] if c.get("variant") == "cell"]
+    if not cells:
+        return out
+    cell = cells[0]
+    cell["source"] = _with_fingerprint(cell["source"], fp, where)
+    cell["release_source"] = _with_fingerprint(cell["release_source"], fp, where)
+    values = variant_values(cell["source"], where)
+    for i, c in enumerate(out["cells"]):
+        if c.get("variant") == "text":
+            c["source"] = c["release_source"] = _render(c["template"], values, f"{where}: cell {i}")
+    return out

@@ -28,12 +28,14 @@ from pathlib import Path
 __all__ = ["grade_one", "grade_bytes", "main"]
 
 
-def grade_one(path: str, spec: dict, sandbox, scratch: Path, timeout: int, notebook_timeout: int) -> dict:
-    """Grade the notebook at ``path``; -> result dict (never raises for a bad submission or a grader bug)."""
+def grade_one(path: str, spec: dict, sandbox, scratch: Path, timeout: int, notebook_timeout: int,
+              variant: str | None = None) -> dict:
+    """Grade the notebook at ``path`` (against the per-student ``variant``, a fingerprint, when given);
+    -> result dict (never raises for a bad submission or a grader bug)."""
     from .grading import error_result, grade_file
     from .scoring import sanitize
     try:
-        return grade_file(path, spec, sandbox, scratch, timeout, notebook_timeout)
+        return grade_file(path, spec, sandbox, scratch, timeout, notebook_timeout, variant=variant)
     except Exception as e:  # noqa: BLE001 -- a grader bug must not stop the batch; say what it was
         traceback.print_exc()
         return {"lesson": spec["lesson"], "spec_sha256": "", "notes": [], "isolation": sandbox.mode,
@@ -43,7 +45,7 @@ def grade_one(path: str, spec: dict, sandbox, scratch: Path, timeout: int, noteb
 
 
 def grade_bytes(data: bytes, sha256: str, spec: dict, sandbox, scratch: Path, timeout: int,
-                notebook_timeout: int) -> dict:
+                notebook_timeout: int, variant: str | None = None) -> dict:
     """Grade a submission sent as ``data`` (its SHA-256 ``sha256``, checked) -> result dict."""
     from .grading import error_result
     if hashlib.sha256(data).hexdigest() != sha256:
@@ -56,7 +58,7 @@ def grade_bytes(data: bytes, sha256: str, spec: dict, sandbox, scratch: Path, ti
         copy = inbox / spec["notebook"]
         copy.write_bytes(data)
         copy.chmod(0o400)
-        return grade_one(str(copy), spec, sandbox, scratch, timeout, notebook_timeout)
+        return grade_one(str(copy), spec, sandbox, scratch, timeout, notebook_timeout, variant)
     finally:
         shutil.rmtree(inbox, ignore_errors=True)
 
@@ -81,7 +83,7 @@ def main() -> int:
             continue
         job = json.loads(line)
         result = grade_one(job["path"], specs[job["lesson"]], sandbox, scratch,
-                           cfg["timeout"], cfg["notebook_timeout"])
+                           cfg["timeout"], cfg["notebook_timeout"], job.get("variant"))
         proto.write(json.dumps(result) + "\n")
     return 0
 

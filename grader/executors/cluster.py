@@ -49,7 +49,7 @@ def parse_scheduler(text: str) -> str:
 
 def _payload(sub) -> dict:
     return {"student": sub.student, "lesson": sub.lesson, "origin": sub.origin, "sha256": sub.sha256,
-            "data": Path(sub.path).read_bytes()}
+            "variant": sub.variant, "data": Path(sub.path).read_bytes()}
 
 
 class DaskExecutor:

@@ -131,7 +131,7 @@ def grade_task(payload: dict, spec: dict, settings: dict) -> dict:
         raise RuntimeError(f"worker {worker.address} cannot grade: {problem}")
     from grader.worker import grade_bytes
     result = grade_bytes(payload["data"], payload["sha256"], spec, plugin.sandbox(settings), plugin.scratch,
-                         settings["timeout"], settings["notebook_timeout"])
+                         settings["timeout"], settings["notebook_timeout"], payload.get("variant"))
     return {"worker": worker.address, "result": result}
 
 
