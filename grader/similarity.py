@@ -1,0 +1,194 @@
+"""Similar answers across a class: which students handed in the same unusual code.
+
+Each answer cell is *normalised* before it is compared: parsed as IPython parses it,
+docstrings and bare strings dropped, every local name (arguments, assigned names,
+loop variables, nested functions) renamed ``v0, v1, ...`` in the order it first
+appears, then printed back with :func:`ast.unparse` -- so comments, formatting,
+blank lines and the choice of variable names no longer matter, while the code's
+structure and the library calls it makes (``np.maximum``, ``.T``) do.
+
+Evidence is counted in **bits**, per exercise two students share:
+
+    bits = similarity * (nodes / NODES_PER_BIT) * (1 - others_share)
+
+* ``nodes``: the size of the shared answer (AST nodes). Short answers coincide by
+  chance, long ones do not: one bit per :data:`NODES_PER_BIT` nodes. The one-liner
+  ``return np.maximum(z, 0)`` is about 3 bits, a 15-line backward pass about 40.
+* ``others_share``: the fraction of the *rest* of the class (everyone but the pair)
+  whose answer is the same: an answer half the class wrote counts half, one the whole
+  class wrote counts nothing (it is the lesson's worked example, not copying).
+* ``similarity``: 1 for identical normalised answers, the token-sequence ratio for
+  near-identical ones (>= :data:`NEAR`), else the exercise does not count.
+
+A pair is listed when its bits over all shared exercises reach :data:`THRESHOLD`
+(24 bits: as much identical, otherwise unseen code as about 100 AST nodes, i.e. 8-10
+lines). The list is evidence for an instructor to read side by side, never a verdict.
+
+Interface: :func:`normalise` (one source) and :func:`similar_pairs` (a class).
+"""
+from __future__ import annotations
+
+import ast
+import difflib
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from itertools import combinations
+
+__all__ = ["Normalised", "Shared", "Pair", "normalise", "similar_pairs", "NODES_PER_BIT", "NEAR",
+           "THRESHOLD"]
+
+NODES_PER_BIT = 4
+NEAR = 0.9
+THRESHOLD = 24.0
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """One answer after normalisation: the canonical text, its tokens and its size in AST nodes."""
+    canonical: str
+    tokens: tuple[str, ...]
+    nodes: int
+
+
+@dataclass(frozen=True)
+class Shared:
+    """One exercise on which a pair agrees: how closely, how much it weighs, both answers as handed in."""
+    key: str
+    similarity: float
+    bits: float
+    sources: tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two students whose shared answers reach the threshold, strongest evidence first."""
+    students: tuple[str, str]
+    bits: float
+    shared: tuple[Shared, ...]
+
+
+class _Renamer(ast.NodeTransformer):
+    """Rename the local names of every function ``v0, v1, ...``; drop docstrings and bare strings."""
+
+    def __init__(self):
+        self.names: dict[str, str] = {}
+        self.local: set[str] = set()
+
+    def _new(self, name: str) -> str:
+        return self.names.setdefault(name, f"v{len(self.names)}")
+
+    def visit_FunctionDef(self, node):
+        outer = self.local
+        if outer:                                  # a nested function is itself a local name
+            node.name = self._new(node.name)
+        self.local = outer | _bound_names(node)
+        for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs + \
+                [x for x in (node.args.vararg, node.args.kwarg) if x]:
+            a.arg = self._new(a.arg)
+            a.annotation = None
+        node.returns = None
+        node.decorator_list = [self.visit(d) for d in node.decorator_list]
+        node.body = [self.visit(s) for s in _without_strings(node.body)] or [ast.Pass()]
+        self.local = outer
+        return node
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_Name(self, node):
+        if node.id in self.local:
+            node.id = self._new(node.id)
+        return node
+
+
+def _bound_names(fn) -> set[str]:
+    """Names a function binds: its arguments and every name it stores (not ``global`` ones)."""
+    args = fn.args
+    names = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs}
+    names |= {a.arg for a in (args.vararg, args.kwarg) if a}
+    declared = set()
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names.add(node.id)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            declared.update(node.names)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node is not fn:
+            names.add(node.name)
+    return names - declared
+
+
+def _without_strings(body):
+    return [s for s in body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant)
+                                    and isinstance(s.value.value, str))]
+
+
+_TOKEN = re.compile(r"[A-Za-z_][A-Za-z_0-9]*|\d+\.?\d*(?:e[-+]?\d+)?|\S")
+
+
+def normalise(source: str) -> Normalised | None:
+    """The canonical form of one answer cell; ``None`` when it does not parse or is empty."""
+    from .tamper import parse_cell        # IPython's own cell transform (magics become calls)
+    tree = parse_cell(source)
+    if tree is None:
+        return None
+    tree.body = _without_strings(tree.body)
+    if not tree.body:
+        return None
+    tree = ast.fix_missing_locations(_Renamer().visit(tree))
+    text = ast.unparse(tree)
+    return Normalised(text, tuple(_TOKEN.findall(text)), sum(1 for _ in ast.walk(tree)))
+
+
+def _similarity(a: Normalised, b: Normalised) -> float:
+    if a.canonical == b.canonical:
+        return 1.0
+    m = difflib.SequenceMatcher(None, a.tokens, b.tokens, autojunk=False)
+    if m.real_quick_ratio() < NEAR or m.quick_ratio() < NEAR:
+        return 0.0
+    r = m.ratio()
+    return r if r >= NEAR else 0.0
+
+
+def _exercise_evidence(key, answers: dict[str, tuple[str, Normalised]]):
+    """-> ``{(s, t): Shared}`` for every pair of students who agree on exercise ``key``."""
+    students = sorted(answers)
+    sim = {}
+    for s, t in combinations(students, 2):
+        r = _similarity(answers[s][1], answers[t][1])
+        if r:
+            sim[s, t] = r
+    close = defaultdict(set)
+    for s, t in sim:
+        close[s].add(t)
+        close[t].add(s)
+    out = {}
+    for (s, t), r in sim.items():
+        rest = len(students) - 2
+        others = len((close[s] | close[t]) - {s, t}) / rest if rest else 0.0
+        nodes = min(answers[s][1].nodes, answers[t][1].nodes)
+        bits = r * nodes / NODES_PER_BIT * (1.0 - others)
+        if bits > 0:
+            out[s, t] = Shared(key, round(r, 3), round(bits, 2), (answers[s][0], answers[t][0]))
+    return out
+
+
+def similar_pairs(answers, ignore=(), threshold: float = THRESHOLD) -> list[Pair]:
+    """Pairs of students whose shared answers reach ``threshold`` bits, strongest first.
+
+    ``answers``: iterable of ``(student, key, source)`` (``key`` names the exercise, e.g.
+    ``"03_backpropagation/dense_backward"``); ``ignore``: sources that are not answers (the
+    released stub, ``raise NotImplementedError()``), compared after normalisation.
+    """
+    skip = {n.canonical for n in map(normalise, ignore) if n}
+    by_key: dict[str, dict[str, tuple[str, Normalised]]] = defaultdict(dict)
+    for student, key, source in answers:
+        n = normalise(source or "")
+        if n is not None and n.canonical not in skip and "NotImplementedError" not in n.canonical:
+            by_key[key][student] = (source, n)
+    evidence: dict[tuple[str, str], list[Shared]] = defaultdict(list)
+    for key in sorted(by_key):
+        for pair, shared in _exercise_evidence(key, by_key[key]).items():
+            evidence[pair].append(shared)
+    pairs = [Pair(p, round(sum(s.bits for s in sh), 2), tuple(sorted(sh, key=lambda s: -s.bits)))
+             for p, sh in evidence.items() if sum(s.bits for s in sh) >= threshold]
+    return sorted(pairs, key=lambda p: (-p.bits, p.students))
