@@ -14,13 +14,16 @@ import statistics
 from collections import defaultdict
 from pathlib import Path
 
+from .answers import answers_path, class_answers, find_answers
 from .diagnoses import common_mistakes
 from .feedback import feedback_html
 from .manual.store import hand_grades, merge_hand_grades, write_all
 from .pages import render
+from .similarity import NODES_PER_BIT, THRESHOLD
 from .store import load, result_path, write_json
 
-__all__ = ["rows", "write_report", "GRADE_COLUMNS", "written_names", "distribution", "pass_rates"]
+__all__ = ["rows", "write_report", "GRADE_COLUMNS", "written_names", "distribution", "pass_rates",
+           "similar_answers", "flag_similar"]
 
 GRADE_COLUMNS = ["student_id", "lesson", "exercise", "score", "max_score", "status", "message", "grader", "comment"]
 _BINS = [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100.01]
@@ -118,7 +121,52 @@ def _charts(dists, rates):
     return _png(fig)
 
 
-def _report_html(run, table, lessons, results) -> str:
+def similar_answers(folders, results) -> list[dict]:
+    """Clusters of students whose answers are alike (:func:`grader.similarity.similar_pairs` over the
+    answers recorded next to ``results``): ``[{"students": [...], "pairs": [...]}]``, for report.html."""
+    from .similarity import similar_pairs
+    pairs = similar_pairs(class_answers(folders, results))
+    cluster_of: dict[str, set] = {}
+    for p in pairs:                                     # connected components of the listed pairs
+        joined = set(p.students).union(*(cluster_of.get(s, set()) for s in p.students))
+        for s in joined:
+            cluster_of[s] = joined
+    clusters = {frozenset(c) for c in cluster_of.values()}
+    out = []
+    for c in sorted(clusters, key=lambda c: sorted(c)):
+        mine = [p for p in pairs if p.students[0] in c]
+        out.append({"students": sorted(c), "bits": max(p.bits for p in mine), "pairs": [{
+            "a": p.students[0], "b": p.students[1], "bits": f"{p.bits:.0f}",
+            "shared": [{"lesson": sh.key.split("/")[0], "exercise": sh.key.split("/", 1)[1],
+                        "similarity": f"{100 * sh.similarity:.0f}", "bits": f"{sh.bits:.1f}",
+                        "a": sh.sources[0], "b": sh.sources[1]} for sh in p.shared]} for p in mine]})
+    return sorted(out, key=lambda c: -c["bits"])
+
+
+def flag_similar(table, clusters) -> None:
+    """Mark each exercise row that is evidence in a listed pair ``similar_answers`` (needs attention)."""
+    by_row = {(r["student_id"], r["lesson"], r["exercise"]): r for r in table}
+    for c in clusters:
+        for p in c["pairs"]:
+            for sh in p["shared"]:
+                for me, other in ((p["a"], p["b"]), (p["b"], p["a"])):
+                    row = by_row.get((me, sh["lesson"], sh["exercise"]))
+                    if row is not None:
+                        note = (f"flagged: similar_answers (alike {other}'s answer; {p['bits']} bits over "
+                                f"the pair's shared answers, see Similar answers in report.html)")
+                        row["message"] = "; ".join(x for x in (row["message"], note) if x)
+                        row["_flagged"] = True
+
+
+def _copy_answers(folders, out: Path, results) -> None:
+    """A merged report's folder keeps the answers of its results (so it can be re-reported)."""
+    for r in results:
+        data = find_answers(folders, r)
+        if data is not None:
+            write_json(answers_path(out, r["student"], r["lesson"]), data)
+
+
+def _report_html(run, table, lessons, results, similar=()) -> str:
     from .lms import late_submissions
     written = written_names(run)
     att = [r for r in table if _attention(r)]
@@ -134,7 +182,9 @@ def _report_html(run, table, lessons, results) -> str:
                   isolation="; ".join(run.get("isolation", [])) or "unknown",
                   distributions=dists, pass_rates=rates, pass_png=pass_png,
                   mistakes=common_mistakes(results, written), late=late_submissions(results),
-                  attention=dict(sorted(by_student.items())), skipped=run.get("skipped", []))
+                  attention=dict(sorted(by_student.items())), skipped=run.get("skipped", []),
+                  similar=list(similar), similar_threshold=f"{THRESHOLD:g}", nodes_per_bit=NODES_PER_BIT,
+                  similar_nodes=f"{THRESHOLD * NODES_PER_BIT:.0f}")
 
 
 def _write_csvs(out: Path, table, lessons) -> None:
@@ -167,17 +217,20 @@ def write_report(folders: list[Path], out: Path) -> dict:
     hand = hand_grades(folders + ([out] if out.resolve() not in {f.resolve() for f in folders} else []))
     results = merge_hand_grades(copy.deepcopy(stored), hand)
     table = rows(run, results)
+    similar = similar_answers(folders, stored)
+    flag_similar(table, similar)
     lessons = sorted(set(run.get("lessons", {})) | {r["lesson"] for r in results})
     _write_csvs(out, table, lessons)
     for r in results:
         page = out / "feedback" / r["student"] / f"{r['lesson']}.html"
         page.parent.mkdir(parents=True, exist_ok=True)
         page.write_text(feedback_html(r), encoding="utf-8")
-    (out / "report.html").write_text(_report_html(run, table, lessons, results), encoding="utf-8")
+    (out / "report.html").write_text(_report_html(run, table, lessons, results, similar), encoding="utf-8")
     if any(f.resolve() != out.resolve() for f in folders):   # a merged folder can be re-reported
         write_json(out / "run.json", run)
         for r in stored:
             write_json(result_path(out, r["student"], r["lesson"]), r)
+        _copy_answers(folders, out, stored)
         if hand:
             write_all(out, hand)
     return {"rows": len(table), "submissions": len(results),

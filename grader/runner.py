@@ -17,6 +17,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .answers import keep_answers
 from .executors import ClusterError, Settings
 from .progress import Progress
 from .release import ROOT, lesson_names
@@ -127,6 +128,7 @@ def autograde(submissions, out, jobs=None, timeout=30, notebook_timeout=600, mem
                                        for k, v in plan.specs.items()},
                            "students": plan.students, "skipped": plan.skipped, "isolation": executor.isolation})
             counts = _grade(executor, plan, out, quiet)
+        keep_answers(out, plan.subs, plan.specs)   # answer cells for `grader report`'s similar answers
     finally:
         shutil.rmtree(base, ignore_errors=True)
     if report:

@@ -142,21 +142,33 @@ def normalise(source: str) -> Normalised | None:
 def _similarity(a: Normalised, b: Normalised) -> float:
     if a.canonical == b.canonical:
         return 1.0
+    la, lb = len(a.tokens), len(b.tokens)
+    if 2 * min(la, lb) < NEAR * (la + lb):        # the lengths alone rule out a ratio >= NEAR
+        return 0.0
     m = difflib.SequenceMatcher(None, a.tokens, b.tokens, autojunk=False)
-    if m.real_quick_ratio() < NEAR or m.quick_ratio() < NEAR:
+    if m.quick_ratio() < NEAR:
         return 0.0
     r = m.ratio()
     return r if r >= NEAR else 0.0
 
 
+def _close_pairs(answers: dict[str, tuple[str, Normalised]]) -> dict[tuple[str, str], float]:
+    """-> ``{(s, t): similarity}`` (``s < t``), each distinct normalised answer compared once."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for s in sorted(answers):
+        groups[answers[s][1].canonical].append(s)
+    sim = {p: 1.0 for members in groups.values() for p in combinations(members, 2)}
+    for f, g in combinations(sorted(groups), 2):
+        r = _similarity(answers[groups[f][0]][1], answers[groups[g][0]][1])
+        if r:
+            sim.update({tuple(sorted((s, t))): r for s in groups[f] for t in groups[g]})
+    return sim
+
+
 def _exercise_evidence(key, answers: dict[str, tuple[str, Normalised]]):
     """-> ``{(s, t): Shared}`` for every pair of students who agree on exercise ``key``."""
     students = sorted(answers)
-    sim = {}
-    for s, t in combinations(students, 2):
-        r = _similarity(answers[s][1], answers[t][1])
-        if r:
-            sim[s, t] = r
+    sim = _close_pairs(answers)
     close = defaultdict(set)
     for s, t in sim:
         close[s].add(t)
