@@ -20,6 +20,9 @@ Evidence is counted in **bits**, per exercise two students share:
 * ``similarity``: 1 for identical normalised answers, the token-sequence ratio for
   near-identical ones (>= :data:`NEAR`), else the exercise does not count.
 
+An exercise is compared only when at least :data:`MIN_ANSWERS` students answered it (the pair and
+three others): with fewer there is no class to tell a rare answer from the lesson's usual one.
+
 A pair is listed when its bits over all shared exercises reach :data:`THRESHOLD`
 (24 bits: as much identical, otherwise unseen code as about 100 AST nodes, i.e. 8-10
 lines). The list is evidence for an instructor to read side by side, never a verdict.
@@ -36,11 +39,12 @@ from dataclasses import dataclass
 from itertools import combinations
 
 __all__ = ["Normalised", "Shared", "Pair", "normalise", "similar_pairs", "NODES_PER_BIT", "NEAR",
-           "THRESHOLD"]
+           "THRESHOLD", "MIN_ANSWERS"]
 
 NODES_PER_BIT = 4
 NEAR = 0.9
 THRESHOLD = 24.0
+MIN_ANSWERS = 5
 
 
 @dataclass(frozen=True)
@@ -184,12 +188,13 @@ def _exercise_evidence(key, answers: dict[str, tuple[str, Normalised]]):
     return out
 
 
-def similar_pairs(answers, ignore=(), threshold: float = THRESHOLD) -> list[Pair]:
+def similar_pairs(answers, ignore=(), threshold: float = THRESHOLD, min_answers: int = MIN_ANSWERS) -> list[Pair]:
     """Pairs of students whose shared answers reach ``threshold`` bits, strongest first.
 
     ``answers``: iterable of ``(student, key, source)`` (``key`` names the exercise, e.g.
     ``"03_backpropagation/dense_backward"``); ``ignore``: sources that are not answers (the
-    released stub, ``raise NotImplementedError()``), compared after normalisation.
+    released stub, ``raise NotImplementedError()``), compared after normalisation; an exercise fewer than
+    ``min_answers`` students answered is not compared.
     """
     skip = {n.canonical for n in map(normalise, ignore) if n}
     by_key: dict[str, dict[str, tuple[str, Normalised]]] = defaultdict(dict)
@@ -198,7 +203,7 @@ def similar_pairs(answers, ignore=(), threshold: float = THRESHOLD) -> list[Pair
         if n is not None and n.canonical not in skip and "NotImplementedError" not in n.canonical:
             by_key[key][student] = (source, n)
     evidence: dict[tuple[str, str], list[Shared]] = defaultdict(list)
-    for key in sorted(by_key):
+    for key in sorted(k for k, v in by_key.items() if len(v) >= min_answers):
         for pair, shared in _exercise_evidence(key, by_key[key]).items():
             evidence[pair].append(shared)
     pairs = [Pair(p, round(sum(s.bits for s in sh), 2), tuple(sorted(sh, key=lambda s: -s.bits)))

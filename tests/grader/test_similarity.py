@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader.similarity import NODES_PER_BIT, normalise, similar_pairs
+from grader.similarity import MIN_ANSWERS, NODES_PER_BIT, normalise, similar_pairs
 
 BACKWARD = '''
 def two_layer_backward(X, y, params, cache):
@@ -75,6 +75,11 @@ def _class(n_independent):
     return rows
 
 
+def _others(key, n=3):
+    """``n`` students who each answer ``key`` in their own way (a class to compare against)."""
+    return [(f"o{k}", key, f"def f(x):\n    return x * {k + 2} - {k}\n") for k in range(n)]
+
+
 def test_only_the_pair_sharing_an_unusual_answer_is_listed():
     rows = _class(8)
     rows += [("alice", "L/backward", BACKWARD), ("bob", "L/backward", BACKWARD_COPY),
@@ -91,7 +96,7 @@ def test_only_the_pair_sharing_an_unusual_answer_is_listed():
 def test_a_one_liner_shared_by_two_alone_stays_below_the_threshold():
     rows = [("a", "L/relu", "def relu(z):\n    return np.abs(z) * 0 + np.maximum(z, 0)\n"),
             ("b", "L/relu", "def relu(q):\n    return np.abs(q) * 0 + np.maximum(q, 0)\n"),
-            ("c", "L/relu", "def relu(z):\n    return z * (z > 0)\n")]
+            ("c", "L/relu", "def relu(z):\n    return z * (z > 0)\n")] + _others("L/relu", 2)
     assert similar_pairs(rows) == []
     assert similar_pairs(rows, threshold=1)[0].students == ("a", "b")
 
@@ -107,12 +112,21 @@ def test_evidence_is_discounted_by_how_many_others_wrote_it():
 
 def test_near_identical_answers_count_with_their_similarity():
     edited = BACKWARD_COPY.replace("d2 /= n", "d2 = d2 / n")
-    pairs = similar_pairs([("a", "L/b", BACKWARD), ("b", "L/b", edited), ("c", "L/b", "def f(x):\n    return x\n")])
+    pairs = similar_pairs([("a", "L/b", BACKWARD), ("b", "L/b", edited)] + _others("L/b"))
     assert pairs and pairs[0].students == ("a", "b")
     assert 0.9 <= pairs[0].shared[0].similarity < 1.0
 
 
 def test_stubs_and_blank_answers_are_not_evidence():
     stub = "def backward(x):\n    # YOUR CODE HERE\n    raise NotImplementedError()\n"
-    rows = [(s, "L/backward", stub) for s in "abc"]
-    assert similar_pairs(rows, ignore=[stub], threshold=0) == []
+    rows = [(s, "L/backward", stub) for s in "abc"] + [("d", "L/backward", ""), ("e", "L/backward", "# nothing\n")]
+    rows += [(s, "L/backward", BACKWARD) for s in ("x", "y")] + _others("L/backward", 3)
+    pairs = similar_pairs(rows, ignore=[stub], threshold=0)
+    assert [p.students for p in pairs] == [("x", "y")], pairs   # compared, but the stubs are no answers
+
+
+def test_an_exercise_too_few_students_answered_is_not_compared():
+    """Two honest students handing in the same model answer, with nobody else to compare with, prove nothing."""
+    pair = [("a", "L/b", BACKWARD), ("b", "L/b", BACKWARD_COPY)]
+    assert similar_pairs(pair + _others("L/b", MIN_ANSWERS - 3)) == []
+    assert [p.students for p in similar_pairs(pair + _others("L/b", MIN_ANSWERS - 2))] == [("a", "b")]
