@@ -7,25 +7,34 @@ appears, then printed back with :func:`ast.unparse` -- so comments, formatting,
 blank lines and the choice of variable names no longer matter, while the code's
 structure and the library calls it makes (``np.maximum``, ``.T``) do.
 
-Evidence is counted in **bits**, per exercise two students share:
+Evidence is counted in **bits** per exercise two students share: minus the log2 of the chance
+that two students working alone would write this answer. That chance is at least what the answer's
+size allows and at least how often the rest of the class wrote it:
 
-    bits = similarity * (nodes / NODES_PER_BIT) * (1 - others_share)
+    bits = similarity * min(nodes / NODES_PER_BIT, log2(rest / others))   (others > 0)
+    bits = similarity * nodes / NODES_PER_BIT                              (others = 0)
 
 * ``nodes``: the size of the shared answer (AST nodes). Short answers coincide by
   chance, long ones do not: one bit per :data:`NODES_PER_BIT` nodes. The one-liner
   ``return np.maximum(z, 0)`` is about 3 bits, a 15-line backward pass about 40.
-* ``others_share``: the fraction of the *rest* of the class (everyone but the pair)
-  whose answer is the same: an answer half the class wrote counts half, one the whole
-  class wrote counts nothing (it is the lesson's worked example, not copying).
+* ``others`` of ``rest``: how many of the rest of the class (everyone but the pair who
+  answered it) wrote the same or a near-identical answer. An answer one in eight of them
+  wrote is worth at most 3 bits however long it is; one at least half of them wrote is
+  worth at most 1 bit, which is no evidence (an exercise counts only above
+  :data:`MIN_BITS`): it is the lesson's usual answer, not copying.
 * ``similarity``: 1 for identical normalised answers, the token-sequence ratio for
   near-identical ones (>= :data:`NEAR`), else the exercise does not count.
 
 An exercise is compared only when at least :data:`MIN_ANSWERS` students answered it (the pair and
 three others): with fewer there is no class to tell a rare answer from the lesson's usual one.
 
-A pair is listed when its bits over all shared exercises reach :data:`THRESHOLD`
-(24 bits: as much identical, otherwise unseen code as about 100 AST nodes, i.e. 8-10
-lines). The list is evidence for an instructor to read side by side, never a verdict.
+A pair's evidence is the sum over the exercises it shares, less ``log2 C(n, m)`` for the m shared
+exercises being any m of the n both answered (four common-ish answers that happen to coincide
+among thirty exercises are not four independent surprises). A pair is listed when that reaches
+:data:`THRESHOLD` (24 bits: a chance of 1 in 16 million for two students working alone; in a
+class of 300, 45,000 pairs, about one run in 370 would list an honest pair by chance; as much
+as about 100 AST nodes, 8-10 lines, of identical code nobody else wrote). The list is evidence for an
+instructor to read side by side, never a verdict.
 
 Interface: :func:`normalise` (one source) and :func:`similar_pairs` (a class).
 """
@@ -33,18 +42,20 @@ from __future__ import annotations
 
 import ast
 import difflib
+import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import combinations
 
 __all__ = ["Normalised", "Shared", "Pair", "normalise", "similar_pairs", "NODES_PER_BIT", "NEAR",
-           "THRESHOLD", "MIN_ANSWERS"]
+           "THRESHOLD", "MIN_ANSWERS", "MIN_BITS"]
 
 NODES_PER_BIT = 4
 NEAR = 0.9
 THRESHOLD = 24.0
 MIN_ANSWERS = 5
+MIN_BITS = 1.0
 
 
 @dataclass(frozen=True)
@@ -72,7 +83,7 @@ class Pair:
     shared: tuple[Shared, ...]
 
 
-class _Renamer(ast.NodeTransformer):
+class _Renamer(ast.NodeVisitor):
     """Rename the local names of every function ``v0, v1, ...``; drop docstrings and bare strings."""
 
     def __init__(self):
@@ -92,17 +103,18 @@ class _Renamer(ast.NodeTransformer):
             a.arg = self._new(a.arg)
             a.annotation = None
         node.returns = None
-        node.decorator_list = [self.visit(d) for d in node.decorator_list]
-        node.body = [self.visit(s) for s in _without_strings(node.body)] or [ast.Pass()]
+        for d in node.decorator_list:
+            self.visit(d)
+        node.body = _without_strings(node.body) or [ast.Pass()]
+        for s in node.body:
+            self.visit(s)
         self.local = outer
-        return node
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
     def visit_Name(self, node):
         if node.id in self.local:
             node.id = self._new(node.id)
-        return node
 
 
 def _bound_names(fn) -> set[str]:
@@ -132,13 +144,16 @@ _TOKEN = re.compile(r"[A-Za-z_][A-Za-z_0-9]*|\d+\.?\d*(?:e[-+]?\d+)?|\S")
 def normalise(source: str) -> Normalised | None:
     """The canonical form of one answer cell; ``None`` when it does not parse or is empty."""
     from .tamper import parse_cell        # IPython's own cell transform (magics become calls)
-    tree = parse_cell(source)
+    try:
+        tree = ast.parse(source)          # plain Python parses alike, ten times faster
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        tree = parse_cell(source)
     if tree is None:
         return None
     tree.body = _without_strings(tree.body)
     if not tree.body:
         return None
-    tree = ast.fix_missing_locations(_Renamer().visit(tree))
+    _Renamer().visit(tree)                 # renames in place
     text = ast.unparse(tree)
     return Normalised(text, tuple(_TOKEN.findall(text)), sum(1 for _ in ast.walk(tree)))
 
@@ -169,9 +184,14 @@ def _close_pairs(answers: dict[str, tuple[str, Normalised]]) -> dict[tuple[str, 
     return sim
 
 
+def _bits(similarity: float, nodes: int, others: int, rest: int) -> float:
+    size = nodes / NODES_PER_BIT
+    return similarity * (size if others == 0 else min(size, math.log2(rest / others)))
+
+
 def _exercise_evidence(key, answers: dict[str, tuple[str, Normalised]]):
-    """-> ``{(s, t): Shared}`` for every pair of students who agree on exercise ``key``."""
-    students = sorted(answers)
+    """-> ``{(s, t): Shared}`` for every pair of students whose agreement on ``key`` is evidence."""
+    rest = len(answers) - 2
     sim = _close_pairs(answers)
     close = defaultdict(set)
     for s, t in sim:
@@ -179,11 +199,11 @@ def _exercise_evidence(key, answers: dict[str, tuple[str, Normalised]]):
         close[t].add(s)
     out = {}
     for (s, t), r in sim.items():
-        rest = len(students) - 2
-        others = len((close[s] | close[t]) - {s, t}) / rest if rest else 0.0
-        nodes = min(answers[s][1].nodes, answers[t][1].nodes)
-        bits = r * nodes / NODES_PER_BIT * (1.0 - others)
-        if bits > 0:
+        if max(len(close[s]), len(close[t])) - 1 >= rest / 2 ** MIN_BITS:
+            continue                   # enough of the others wrote it: no evidence (and no set union)
+        others = len((close[s] | close[t]) - {s, t})
+        bits = _bits(r, min(answers[s][1].nodes, answers[t][1].nodes), others, rest)
+        if bits > MIN_BITS:
             out[s, t] = Shared(key, round(r, 3), round(bits, 2), (answers[s][0], answers[t][0]))
     return out
 
@@ -202,10 +222,15 @@ def similar_pairs(answers, ignore=(), threshold: float = THRESHOLD, min_answers:
         n = normalise(source or "")
         if n is not None and n.canonical not in skip and "NotImplementedError" not in n.canonical:
             by_key[key][student] = (source, n)
+    compared = sorted(k for k, v in by_key.items() if len(v) >= min_answers)
     evidence: dict[tuple[str, str], list[Shared]] = defaultdict(list)
-    for key in sorted(k for k, v in by_key.items() if len(v) >= min_answers):
+    for key in compared:
         for pair, shared in _exercise_evidence(key, by_key[key]).items():
             evidence[pair].append(shared)
-    pairs = [Pair(p, round(sum(s.bits for s in sh), 2), tuple(sorted(sh, key=lambda s: -s.bits)))
-             for p, sh in evidence.items() if sum(s.bits for s in sh) >= threshold]
+    answered = {s: {k for k in compared if s in by_key[k]} for s in {s for p in evidence for s in p}}
+    pairs = []
+    for (s, t), sh in evidence.items():
+        bits = sum(x.bits for x in sh) - math.log2(math.comb(len(answered[s] & answered[t]), len(sh)))
+        if bits >= threshold:
+            pairs.append(Pair((s, t), round(bits, 2), tuple(sorted(sh, key=lambda x: -x.bits))))
     return sorted(pairs, key=lambda p: (-p.bits, p.students))

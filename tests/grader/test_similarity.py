@@ -1,6 +1,8 @@
 """grader.similarity: normalisation ignores names, comments and layout; evidence weighs rarity and size."""
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from grader.similarity import MIN_ANSWERS, NODES_PER_BIT, normalise, similar_pairs
@@ -102,12 +104,15 @@ def test_a_one_liner_shared_by_two_alone_stays_below_the_threshold():
 
 
 def test_evidence_is_discounted_by_how_many_others_wrote_it():
-    common = [(f"s{k}", "L/backward", BACKWARD) for k in range(4)]
-    pairs = similar_pairs(common + [("z", "L/backward", "def f(x):\n    return x\n")], threshold=0)
-    # every pair of the four shares it with half of the rest (2 of 3 others): a third of the full weight
-    full = normalise(BACKWARD).nodes / NODES_PER_BIT
-    assert len(pairs) == 6
-    assert all(p.bits == pytest.approx(full / 3, abs=0.01) for p in pairs), [p.bits for p in pairs]
+    """However long, an answer others wrote too is worth log2(rest / others) bits at most."""
+    four = [(f"s{k}", "L/backward", BACKWARD) for k in range(4)]
+    pairs = similar_pairs(four + _others("L/backward", 8), threshold=0)
+    # every pair of the four: 2 of the 10 others wrote it too, one in five: log2(5) bits
+    assert len(pairs) == 6 and normalise(BACKWARD).nodes / NODES_PER_BIT > 20
+    assert all(p.bits == pytest.approx(math.log2(5), abs=0.01) for p in pairs), [p.bits for p in pairs]
+    # written by 7 of 12: every pair shares it with half of the rest: no evidence at all
+    seven = [(f"s{k}", "L/backward", BACKWARD) for k in range(7)]
+    assert similar_pairs(seven + _others("L/backward", 5), threshold=0) == []
 
 
 def test_near_identical_answers_count_with_their_similarity():
@@ -130,3 +135,25 @@ def test_an_exercise_too_few_students_answered_is_not_compared():
     pair = [("a", "L/b", BACKWARD), ("b", "L/b", BACKWARD_COPY)]
     assert similar_pairs(pair + _others("L/b", MIN_ANSWERS - 3)) == []
     assert [p.students for p in similar_pairs(pair + _others("L/b", MIN_ANSWERS - 2))] == [("a", "b")]
+
+
+def _own(student: int, key: str) -> str:
+    body = "\n".join(f"    t{j} = x * {student + 3} - {j} * {len(key)}" for j in range(student % 4 + 2))
+    return f"def f(x):\n{body}\n    return t0 + {student}\n"
+
+
+def test_coincidences_on_many_exercises_are_discounted_for_being_any_of_them():
+    """a and b share six answers that two others each also wrote (4 bits each, 24 in all) among 12
+    exercises: which six is chance too (log2 C(12, 6) = 10 bits). Two others share one unseen long answer."""
+    n, keys = 34, [f"L/e{k}" for k in range(12)]
+    answers = {(f"s{i}", key): _own(i, key) for i in range(n) for key in keys}
+    for k, key in enumerate(keys[:6]):
+        for s in ("s0", "s1", f"s{2 + 2 * k}", f"s{3 + 2 * k}"):
+            answers[s, key] = BACKWARD.replace("N = X.shape[0]", f"N = X.shape[{k}]")
+    answers["s30", keys[10]], answers["s31", keys[10]] = BACKWARD, BACKWARD_COPY
+    rows = [(s, key, src) for (s, key), src in answers.items()]
+    by_pair = {p.students: p for p in similar_pairs(rows, threshold=0)}
+    a_b = by_pair[("s0", "s1")]
+    assert len(a_b.shared) == 6 and sum(x.bits for x in a_b.shared) == pytest.approx(24, abs=0.1)
+    assert a_b.bits == pytest.approx(24 - math.log2(math.comb(12, 6)), abs=0.1)
+    assert [p.students for p in similar_pairs(rows)] == [("s30", "s31")]
