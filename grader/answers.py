@@ -15,11 +15,12 @@ by the submission's SHA-256: answers of another version of the notebook are neve
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 from .store import write_json
 
-__all__ = ["answers_path", "extract", "save_answers", "keep_answers", "find_answers", "class_answers", "MAX_ANSWER_CHARS"]
+__all__ = ["answers_path", "extract", "save_answers", "keep_answers", "find_answers", "class_answers", "ClassAnswers", "MAX_ANSWER_CHARS"]
 
 MAX_ANSWER_CHARS = 20_000      # an answer cell longer than this is kept truncated and not compared
 
@@ -93,13 +94,21 @@ def find_answers(folders, result: dict) -> dict | None:
     return None
 
 
-def class_answers(folders, results: list[dict]) -> list[tuple[str, str, str]]:
-    """-> ``(student, "<lesson>/<grade_id>", source)`` for every changed, complete answer of the graded
-    submissions in ``results``."""
-    rows = []
+@dataclass(frozen=True)
+class ClassAnswers:
+    """The answers to compare: ``rows`` of ``(student, "<lesson>/<grade_id>", source)`` (changed from the
+    stub, complete), and how many of the graded submissions had their answers ``recorded``."""
+    rows: tuple
+    recorded: int
+
+
+def class_answers(folders, results: list[dict]) -> ClassAnswers:
+    """The answers of the graded submissions in ``results``."""
+    rows, recorded = [], 0
     for r in results:
-        data = find_answers(folders, r) or {}
-        for gid, a in sorted((data.get("answers") or {}).items()):
+        data = find_answers(folders, r)
+        recorded += data is not None
+        for gid, a in sorted(((data or {}).get("answers") or {}).items()):
             if isinstance(a, dict) and a.get("changed") and not a.get("truncated"):
                 rows.append((r["student"], f"{r['lesson']}/{gid}", str(a.get("source", ""))))
-    return rows
+    return ClassAnswers(tuple(rows), recorded)

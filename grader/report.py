@@ -19,7 +19,7 @@ from .diagnoses import common_mistakes
 from .feedback import feedback_html
 from .manual.store import hand_grades, merge_hand_grades, write_all
 from .pages import render
-from .similarity import NODES_PER_BIT, THRESHOLD
+from .similarity import MIN_ANSWERS, NODES_PER_BIT, THRESHOLD
 from .store import load, result_path, write_json
 
 __all__ = ["rows", "write_report", "GRADE_COLUMNS", "written_names", "distribution", "pass_rates",
@@ -121,32 +121,33 @@ def _charts(dists, rates):
     return _png(fig)
 
 
-def similar_answers(folders, results) -> list[dict]:
-    """Clusters of students whose answers are alike (:func:`grader.similarity.similar_pairs` over the
-    answers recorded next to ``results``): ``[{"students": [...], "pairs": [...]}]``, for report.html."""
+def similar_answers(folders, results) -> dict:
+    """Students whose answers are alike (:func:`grader.similarity.similar_pairs` over the answers recorded
+    next to ``results``): ``{"clusters": [{"students", "bits", "pairs"}], "recorded", "submissions"}``."""
     from .similarity import similar_pairs
-    pairs = similar_pairs(class_answers(folders, results))
+    found = class_answers(folders, results)
+    pairs = similar_pairs(found.rows)
     cluster_of: dict[str, set] = {}
     for p in pairs:                                     # connected components of the listed pairs
         joined = set(p.students).union(*(cluster_of.get(s, set()) for s in p.students))
         for s in joined:
             cluster_of[s] = joined
-    clusters = {frozenset(c) for c in cluster_of.values()}
-    out = []
-    for c in sorted(clusters, key=lambda c: sorted(c)):
+    clusters = []
+    for c in sorted({frozenset(c) for c in cluster_of.values()}, key=sorted):
         mine = [p for p in pairs if p.students[0] in c]
-        out.append({"students": sorted(c), "bits": max(p.bits for p in mine), "pairs": [{
+        clusters.append({"students": sorted(c), "bits": max(p.bits for p in mine), "pairs": [{
             "a": p.students[0], "b": p.students[1], "bits": f"{p.bits:.0f}",
             "shared": [{"lesson": sh.key.split("/")[0], "exercise": sh.key.split("/", 1)[1],
                         "similarity": f"{100 * sh.similarity:.0f}", "bits": f"{sh.bits:.1f}",
                         "a": sh.sources[0], "b": sh.sources[1]} for sh in p.shared]} for p in mine]})
-    return sorted(out, key=lambda c: -c["bits"])
+    return {"clusters": sorted(clusters, key=lambda c: -c["bits"]), "recorded": found.recorded,
+            "submissions": len(results)}
 
 
-def flag_similar(table, clusters) -> None:
+def flag_similar(table, similar: dict) -> None:
     """Mark each exercise row that is evidence in a listed pair ``similar_answers`` (needs attention)."""
     by_row = {(r["student_id"], r["lesson"], r["exercise"]): r for r in table}
-    for c in clusters:
+    for c in similar["clusters"]:
         for p in c["pairs"]:
             for sh in p["shared"]:
                 for me, other in ((p["a"], p["b"]), (p["b"], p["a"])):
@@ -166,7 +167,7 @@ def _copy_answers(folders, out: Path, results) -> None:
             write_json(answers_path(out, r["student"], r["lesson"]), data)
 
 
-def _report_html(run, table, lessons, results, similar=()) -> str:
+def _report_html(run, table, lessons, results, similar=None) -> str:
     from .lms import late_submissions
     written = written_names(run)
     att = [r for r in table if _attention(r)]
@@ -183,8 +184,8 @@ def _report_html(run, table, lessons, results, similar=()) -> str:
                   distributions=dists, pass_rates=rates, pass_png=pass_png,
                   mistakes=common_mistakes(results, written), late=late_submissions(results),
                   attention=dict(sorted(by_student.items())), skipped=run.get("skipped", []),
-                  similar=list(similar), similar_threshold=f"{THRESHOLD:g}", nodes_per_bit=NODES_PER_BIT,
-                  similar_nodes=f"{THRESHOLD * NODES_PER_BIT:.0f}")
+                  similar=similar or {"clusters": [], "recorded": 0, "submissions": 0}, similar_threshold=f"{THRESHOLD:g}", nodes_per_bit=NODES_PER_BIT,
+                  similar_nodes=f"{THRESHOLD * NODES_PER_BIT:.0f}", similar_min=MIN_ANSWERS)
 
 
 def _write_csvs(out: Path, table, lessons) -> None:

@@ -179,7 +179,8 @@ def test_exactly_the_pair_sharing_an_unusual_answer_is_listed(class_run):
         assert f"<pre>{ALICE[name]}</pre></td><td><pre>{BOB[name]}</pre>" in shown, name
     listed = _listed_exercises(page)
     assert {"mlp_forward", "softmax"} <= listed and not listed & {"dense_forward", "sigmoid"}, listed
-    assert "24 bits" in section                     # the threshold, with its meaning
+    assert "24 bits, a chance of 1 in 16 million" in section      # the threshold, with its meaning
+    assert "Answers recorded for 7 of 7 graded submissions." in " ".join(section.split())
     for other in ("ref", "ines", "jon", "kim", "blank"):
         assert not re.search(rf"\b{other}\b", section), f"{other} appears in the Similar answers section"
 
