@@ -5,8 +5,9 @@
     {"student", "lesson", "sha256": <of the graded submission>,
      "answers": {<grade_id>: {"source": <the cell as handed in>, "changed": <differs from the released stub>}}}
 
-The submission is read through :func:`grader.restore.read_submission` (:mod:`grader.safeio`: no symlink,
-no FIFO, bounded size) and only parsed as JSON: nothing in it is executed. Answer cells are found by
+The submission is read through :func:`grader.safeio.read_regular` (no symlink, no FIFO, bounded size)
+and only parsed as JSON (nbformat 3 and older are converted by :func:`grader.restore.read_submission`):
+nothing in it is executed. Answer cells are found by
 nbgrader ``grade_id`` (then by nbformat cell id, as :mod:`grader.restore` does). The files are written
 atomically like the results, live outside ``feedback/`` (which is what students are given) and are read
 only by ``grader report`` for its "Similar answers" section. A result and its answers belong together
@@ -18,6 +19,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from .safeio import read_regular
 from .store import write_json
 
 __all__ = ["answers_path", "extract", "save_answers", "keep_answers", "find_answers", "class_answers", "ClassAnswers", "MAX_ANSWER_CHARS"]
@@ -33,20 +35,31 @@ def _norm(src) -> str:
     return "\n".join(line.rstrip() for line in str(src or "").strip().splitlines())
 
 
+def _dict(x) -> dict:
+    return x if isinstance(x, dict) else {}
+
+
 def extract(nb, spec: dict) -> dict[str, dict]:
-    """-> ``{grade_id: {"source", "changed"[, "truncated"]}}`` for the lesson's autograded answer cells."""
+    """-> ``{grade_id: {"source", "changed"[, "truncated"]}}`` for the lesson's autograded answer cells
+    (``nb``: a notebook, or its JSON as read; whatever its cells hold, nothing is run)."""
     wanted = [c for c in spec["cells"] if c["role"] == "answer" and c["grade_id"]]
     by_gid = {c["grade_id"]: c for c in wanted}
     by_id = {c["id"]: c for c in wanted if c["id"]}
+    graded = {c["grade_id"] for c in spec["cells"] if c["grade_id"]}
     out = {}
-    for cell in nb.cells:
+    for cell in _dict(nb).get("cells") or []:
+        cell = _dict(cell)
         if cell.get("cell_type") != "code":
             continue
-        gid = (cell.get("metadata", {}).get("nbgrader") or {}).get("grade_id")
-        sc = by_gid.get(gid) if gid else by_id.get(cell.get("id"))
+        gid, cid = _dict(_dict(cell.get("metadata")).get("nbgrader")).get("grade_id"), cell.get("id")
+        if isinstance(gid, str) and gid in graded:      # another graded cell (a test) is not an answer
+            sc = by_gid.get(gid)
+        else:
+            sc = by_id.get(cid) if isinstance(cid, str) else None
         if sc is None or sc["grade_id"] in out:         # a duplicated cell: the first one counts
             continue
-        src = cell.source if isinstance(cell.source, str) else "".join(cell.source)
+        src = cell.get("source")
+        src = "".join(x for x in src if isinstance(x, str)) if isinstance(src, list) else str(src or "")
         entry = {"source": src[:MAX_ANSWER_CHARS], "changed": _norm(src) != _norm(sc["release_source"])}
         if len(src) > MAX_ANSWER_CHARS:
             entry["truncated"] = True
@@ -54,12 +67,23 @@ def extract(nb, spec: dict) -> dict[str, dict]:
     return out
 
 
+def _notebook(path: str):
+    """The notebook's JSON (nbformat 4), or an older one converted by :func:`grader.restore.read_submission`."""
+    from .restore import MAX_NOTEBOOK_BYTES, SubmissionError, read_submission
+    try:
+        data = json.loads(read_regular(path, MAX_NOTEBOOK_BYTES).decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise SubmissionError("not a notebook") from None
+    if isinstance(data, dict) and isinstance(data.get("nbformat"), int) and data["nbformat"] >= 4:
+        return data
+    return read_submission(path)[0]
+
+
 def save_answers(results: Path, sub, spec: dict) -> None:
     """Write the answers of submission ``sub`` (an unreadable notebook gets an empty record)."""
-    from .restore import SubmissionError, read_submission
+    from .restore import SubmissionError
     try:
-        nb, _ = read_submission(sub.path)
-        answers = extract(nb, spec)
+        answers = extract(_notebook(sub.path), spec)
     except (SubmissionError, OSError, RecursionError, MemoryError):
         answers = {}
     write_json(answers_path(results, sub.student, sub.lesson),

@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .answers import keep_answers
+from .answers import keep_answers, save_answers
 from .executors import ClusterError, Settings
 from .progress import Progress
 from .release import ROOT, lesson_names
@@ -88,6 +88,7 @@ def _grade(executor, plan: _Plan, out: Path, quiet: bool) -> dict:
     try:
         for sub, result in executor.grade(plan.todo):
             save_result(out, sub, result)
+            save_answers(out, sub, plan.specs[sub.lesson])    # for `grader report`'s similar answers
             failed = any(e["status"] not in ("graded", "needs_manual") for e in result["exercises"])
             counts["graded"] += 1
             counts["with_problems"] += failed
@@ -128,7 +129,7 @@ def autograde(submissions, out, jobs=None, timeout=30, notebook_timeout=600, mem
                                        for k, v in plan.specs.items()},
                            "students": plan.students, "skipped": plan.skipped, "isolation": executor.isolation})
             counts = _grade(executor, plan, out, quiet)
-        keep_answers(out, plan.subs, plan.specs)   # answer cells for `grader report`'s similar answers
+        keep_answers(out, plan.subs, plan.specs)   # and of those graded before answers were recorded
     finally:
         shutil.rmtree(base, ignore_errors=True)
     if report:

@@ -50,6 +50,19 @@ def test_extract_finds_answers_by_grade_id_then_cell_id_and_only_answer_cells():
     assert got["g"]["source"] == "def g(x):\n    return x + 1\n"
 
 
+def test_extract_survives_a_hostile_notebook_json():
+    """What a student can put in the JSON: wrong types everywhere; only well-formed answer cells count."""
+    data = {"nbformat": 4, "cells": [
+        "not a cell", {"cell_type": "code", "metadata": "x", "source": 7},
+        {"cell_type": "code", "metadata": {"nbgrader": ["f"]}, "id": ["cell-f"], "source": "a = 1"},
+        {"cell_type": "code", "metadata": {"nbgrader": {"grade_id": ["f"]}}, "id": "cell-g",
+         "source": ["def g(x):\n", 5, "    return x\n"]},
+        {"cell_type": "code", "metadata": {"nbgrader": {"grade_id": "test_f"}}, "id": "cell-f", "source": "f = 1"},
+    ]}
+    got = extract(data, SPEC)
+    assert got == {"g": {"source": "def g(x):\n    return x\n", "changed": True}}, got   # test_f is no answer
+
+
 def test_an_untouched_stub_is_unchanged_and_a_huge_answer_is_truncated():
     nb = v4.new_notebook(cells=[_cell(STUB + "\n", gid="f"), _cell("x = 1\n" * MAX_ANSWER_CHARS, gid="g")])
     got = extract(nb, SPEC)
