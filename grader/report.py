@@ -184,8 +184,9 @@ def _report_html(run, table, lessons, results, similar=None) -> str:
                   distributions=dists, pass_rates=rates, pass_png=pass_png,
                   mistakes=common_mistakes(results, written), late=late_submissions(results),
                   attention=dict(sorted(by_student.items())), skipped=run.get("skipped", []),
-                  similar=similar or {"clusters": [], "recorded": 0, "submissions": 0}, similar_threshold=f"{THRESHOLD:g}", nodes_per_bit=NODES_PER_BIT,
-                  similar_nodes=f"{THRESHOLD * NODES_PER_BIT:.0f}", similar_min=MIN_ANSWERS)
+                  similar=similar or {"clusters": [], "recorded": 0, "submissions": 0},
+                  similar_threshold=f"{THRESHOLD:g}", similar_nodes=f"{THRESHOLD * NODES_PER_BIT:.0f}",
+                  nodes_per_bit=NODES_PER_BIT, similar_min=MIN_ANSWERS)
 
 
 def _write_csvs(out: Path, table, lessons) -> None:

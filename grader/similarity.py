@@ -34,7 +34,8 @@ among thirty exercises are not four independent surprises). A pair is listed whe
 :data:`THRESHOLD` (24 bits: a chance of 1 in 16 million for two students working alone; in a
 class of 300, 45,000 pairs, about one run in 370 would list an honest pair by chance; as much
 as about 100 AST nodes, 8-10 lines, of identical code nobody else wrote). The list is evidence for an
-instructor to read side by side, never a verdict.
+instructor to read side by side, never a verdict. Known limit: a group of three or more sharing
+one answer discounts itself (for each of its pairs the rest of the group are "others who wrote it").
 
 Interface: :func:`normalise` (one source) and :func:`similar_pairs` (a class).
 """

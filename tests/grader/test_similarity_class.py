@@ -217,6 +217,9 @@ def test_no_answer_text_in_any_feedback_page(class_run, built):
         text = page.read_text(encoding="utf-8")
         shown = [ln for ln in lines if ln in text or html.escape(ln) in text]
         assert not shown, f"{page.relative_to(class_run['out'])} shows answer text: {shown[:2]}"
+        named = [s for s in ("alice", "bob", "ines", "jon", "kim") if s != page.parent.name
+                 and re.search(rf"\b{s}\b", text)]
+        assert not named and "similar" not in text, f"{page.parent.name}'s page names {named} or the flag"
     assert not list((class_run["out"] / "feedback").rglob("*.json"))
 
 
