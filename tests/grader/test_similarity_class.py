@@ -4,7 +4,8 @@ Seven notebooks of lesson 01 in ONE ``autograde`` run: the model answers, two st
 lesson's alternative answers (``tests/lessons/alternatives/``), one more writing answers of their own,
 a blank notebook, and alice and bob, who hand in the same unusual ``mlp_forward`` and ``softmax``
 (variables renamed, reformatted, comments and docstrings changed). Every other exercise of theirs is
-their own, and the one-liner ``relu`` they share is one half the class wrote.
+their own, and the one-liner ``relu`` they share is one half the class wrote. The report is
+copied to ``test-artifacts/similarity/report.html``.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from grader_corpus import honest_notebook, read_grades, to_bytes
 from grader.release import ROOT
 
 LESSON = "01_forward_propagation"
+ARTIFACTS = ROOT / "test-artifacts" / "similarity"
 
 ALICE = {
     "dense_forward": "def dense_forward(X, W, b):\n    return X.dot(W.T) + b\n",
@@ -141,6 +143,8 @@ def class_run(built, tmp_path_factory):
     autograde(subs, out, jobs=2, timeout=20, notebook_timeout=180, memory_mb=512, quiet=True,
               log=lambda *a, **k: None)
     print(f"autograde of the class: {time.monotonic() - t0:.1f} s")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)                 # for a person to look at
+    (ARTIFACTS / "report.html").write_bytes((out / "report.html").read_bytes())
     return {"out": out, "subs": subs, "notebooks": notebooks, "grades": read_grades(out)}
 
 
