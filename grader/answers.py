@@ -5,13 +5,13 @@
     {"student", "lesson", "sha256": <of the graded submission>,
      "answers": {<grade_id>: {"source": <the cell as handed in>, "changed": <differs from the released stub>}}}
 
-The submission is read through :func:`grader.safeio.read_regular` (no symlink, no FIFO, bounded size)
-and only parsed as JSON (nbformat 3 and older are converted by :func:`grader.restore.read_submission`):
-nothing in it is executed. Answer cells are found by
-nbgrader ``grade_id`` (then by nbformat cell id, as :mod:`grader.restore` does). The files are written
-atomically like the results, live outside ``feedback/`` (which is what students are given) and are read
-only by ``grader report`` for its "Similar answers" section. A result and its answers belong together
-by the submission's SHA-256: answers of another version of the notebook are never used.
+The submission is read through :func:`grader.safeio.read_regular` (no symlink, no FIFO, bounded
+size) and only parsed as JSON (nbformat 3 and older are converted by
+:func:`grader.restore.read_submission`): nothing in it is executed. Answer cells are found by nbgrader
+``grade_id`` (then by nbformat cell id, as :mod:`grader.restore` does). The files are written
+atomically like the results, live outside ``feedback/`` (which is what students are given) and are
+read only by ``grader report`` for its "Similar answers" section. A result and its answers belong
+together by the submission's SHA-256: answers of another version of the notebook are never used.
 """
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ from pathlib import Path
 from .safeio import read_regular
 from .store import write_json
 
-__all__ = ["answers_path", "extract", "save_answers", "keep_answers", "find_answers", "class_answers", "ClassAnswers", "MAX_ANSWER_CHARS"]
+__all__ = ["answers_path", "extract", "save_answers", "keep_answers", "find_answers", "class_answers",
+           "ClassAnswers", "MAX_ANSWER_CHARS"]
 
 MAX_ANSWER_CHARS = 20_000      # an answer cell longer than this is kept truncated and not compared
 
