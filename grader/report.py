@@ -14,14 +14,17 @@ import statistics
 from collections import defaultdict
 from pathlib import Path
 
+from .answers import answers_path, class_answers, find_answers
 from .diagnoses import common_mistakes
 from .feedback import feedback_html
 from .manual.store import hand_grades, merge_hand_grades, write_all
 from .pages import render
+from .similarity import MIN_ANSWERS, NODES_PER_BIT, THRESHOLD
 from .store import load, result_path, write_json
 from .variant_check import variant_flags
 
-__all__ = ["rows", "write_report", "GRADE_COLUMNS", "written_names", "distribution", "pass_rates"]
+__all__ = ["rows", "write_report", "GRADE_COLUMNS", "written_names", "distribution", "pass_rates",
+           "similar_answers", "flag_similar"]
 
 GRADE_COLUMNS = ["student_id", "lesson", "exercise", "score", "max_score", "status", "message", "grader", "comment"]
 _BINS = [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100.01]
@@ -119,7 +122,53 @@ def _charts(dists, rates):
     return _png(fig)
 
 
-def _report_html(run, table, lessons, results) -> str:
+def similar_answers(folders, results) -> dict:
+    """Students whose answers are alike (:func:`grader.similarity.similar_pairs` over the answers recorded
+    next to ``results``): ``{"clusters": [{"students", "bits", "pairs"}], "recorded", "submissions"}``."""
+    from .similarity import similar_pairs
+    found = class_answers(folders, results)
+    pairs = similar_pairs(found.rows)
+    cluster_of: dict[str, set] = {}
+    for p in pairs:                                     # connected components of the listed pairs
+        joined = set(p.students).union(*(cluster_of.get(s, set()) for s in p.students))
+        for s in joined:
+            cluster_of[s] = joined
+    clusters = []
+    for c in sorted({frozenset(c) for c in cluster_of.values()}, key=sorted):
+        mine = [p for p in pairs if p.students[0] in c]
+        clusters.append({"students": sorted(c), "bits": max(p.bits for p in mine), "pairs": [{
+            "a": p.students[0], "b": p.students[1], "bits": f"{p.bits:.0f}",
+            "shared": [{"lesson": sh.key.split("/")[0], "exercise": sh.key.split("/", 1)[1],
+                        "similarity": f"{100 * sh.similarity:.0f}", "bits": f"{sh.bits:.1f}",
+                        "a": sh.sources[0], "b": sh.sources[1]} for sh in p.shared]} for p in mine]})
+    return {"clusters": sorted(clusters, key=lambda c: -c["bits"]), "recorded": found.recorded,
+            "submissions": len(results)}
+
+
+def flag_similar(table, similar: dict) -> None:
+    """Mark each exercise row that is evidence in a listed pair ``similar_answers`` (needs attention)."""
+    by_row = {(r["student_id"], r["lesson"], r["exercise"]): r for r in table}
+    for c in similar["clusters"]:
+        for p in c["pairs"]:
+            for sh in p["shared"]:
+                for me, other in ((p["a"], p["b"]), (p["b"], p["a"])):
+                    row = by_row.get((me, sh["lesson"], sh["exercise"]))
+                    if row is not None:
+                        note = (f"flagged: similar_answers (alike {other}'s answer; {p['bits']} bits over "
+                                f"the pair's shared answers, see Similar answers in report.html)")
+                        row["message"] = "; ".join(x for x in (row["message"], note) if x)
+                        row["_flagged"] = True
+
+
+def _copy_answers(folders, out: Path, results) -> None:
+    """A merged report's folder keeps the answers of its results (so it can be re-reported)."""
+    for r in results:
+        data = find_answers(folders, r)
+        if data is not None:
+            write_json(answers_path(out, r["student"], r["lesson"]), data)
+
+
+def _report_html(run, table, lessons, results, similar=None) -> str:
     from .lms import late_submissions
     written = written_names(run)
     att = [r for r in table if _attention(r)]
@@ -138,7 +187,10 @@ def _report_html(run, table, lessons, results) -> str:
                   distributions=dists, pass_rates=rates, pass_png=pass_png,
                   mistakes=common_mistakes(results, written), late=late_submissions(results),
                   attention=dict(sorted(by_student.items())), skipped=run.get("skipped", []),
-                  variant_flags=vflags, variants_checked=any(r.get("variant") for r in results))
+                  variant_flags=vflags, variants_checked=any(r.get("variant") for r in results),
+                  similar=similar or {"clusters": [], "recorded": 0, "submissions": 0},
+                  similar_threshold=f"{THRESHOLD:g}", similar_nodes=f"{THRESHOLD * NODES_PER_BIT:.0f}",
+                  nodes_per_bit=NODES_PER_BIT, similar_min=MIN_ANSWERS)
 
 
 def _flag_counts(results) -> dict:
@@ -181,6 +233,8 @@ def write_report(folders: list[Path], out: Path) -> dict:
     hand = hand_grades(folders + ([out] if out.resolve() not in {f.resolve() for f in folders} else []))
     results = merge_hand_grades(copy.deepcopy(stored), hand)
     table = rows(run, results)
+    similar = similar_answers(folders, stored)
+    flag_similar(table, similar)
     lessons = sorted(set(run.get("lessons", {})) | {r["lesson"] for r in results})
     flags = _flag_counts(results)
     _write_csvs(out, table, lessons, flags)
@@ -188,11 +242,12 @@ def write_report(folders: list[Path], out: Path) -> dict:
         page = out / "feedback" / r["student"] / f"{r['lesson']}.html"
         page.parent.mkdir(parents=True, exist_ok=True)
         page.write_text(feedback_html(r), encoding="utf-8")
-    (out / "report.html").write_text(_report_html(run, table, lessons, results), encoding="utf-8")
+    (out / "report.html").write_text(_report_html(run, table, lessons, results, similar), encoding="utf-8")
     if any(f.resolve() != out.resolve() for f in folders):   # a merged folder can be re-reported
         write_json(out / "run.json", run)
         for r in stored:
             write_json(result_path(out, r["student"], r["lesson"]), r)
+        _copy_answers(folders, out, stored)
         if hand:
             write_all(out, hand)
     return {"rows": len(table), "submissions": len(results),

@@ -22,6 +22,7 @@ import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .answers import keep_answers, save_answers
 from .executors import ClusterError, Settings
 from .progress import Progress
 from .release import ROOT, lesson_names
@@ -115,6 +116,7 @@ def _grade(executor, plan: _Plan, out: Path, quiet: bool) -> dict:
         for sub, result in executor.grade(plan.todo):
             check = plan.checks.get((sub.student, sub.lesson))
             save_result(out, sub, dict(result, variant=check.record()) if check else result)
+            save_answers(out, sub, plan.specs[sub.lesson])    # for `grader report`'s similar answers
             failed = any(e["status"] not in ("graded", "needs_manual") for e in result["exercises"])
             counts["graded"] += 1
             counts["with_problems"] += failed
@@ -157,6 +159,7 @@ def autograde(submissions, out, jobs=None, timeout=30, notebook_timeout=600, mem
                                        for k, v in plan.specs.items()},
                            "students": plan.students, "skipped": plan.skipped, "isolation": executor.isolation})
             counts = _grade(executor, plan, out, quiet)
+        keep_answers(out, plan.subs, plan.specs)   # and of those graded before answers were recorded
     finally:
         shutil.rmtree(base, ignore_errors=True)
     if report:
