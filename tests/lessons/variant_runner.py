@@ -99,15 +99,16 @@ def run_variants(lesson: str, fingerprints: list[str], root: Path = REPO) -> dic
         os.chdir(REPO)
 
 
-def run_all_variants(lessons, fingerprints: list[str], jobs: int = 2) -> dict:
-    """Each lesson in its own process (``jobs`` at a time); -> {lesson: run_variants(...)}."""
+def run_all_variants(fingerprints: dict[str, list[str]], jobs: int = 2) -> dict:
+    """``{lesson: [fingerprint, ...]}``: each lesson in its own process (``jobs`` at a time);
+    -> {lesson: run_variants(...)}."""
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", MPLBACKEND="Agg", PYTHONPATH=str(REPO))
     cmd = [sys.executable, "-m", "tests.lessons.variant_runner"]
-    reports, pending, running = {}, list(lessons), []
+    reports, pending, running = {}, list(fingerprints), []
     while pending or running:
         while pending and len(running) < jobs:
             lesson = pending.pop(0)
-            running.append((lesson, subprocess.Popen([*cmd, lesson, *fingerprints], cwd=REPO, env=env, text=True,
+            running.append((lesson, subprocess.Popen([*cmd, lesson, *fingerprints[lesson]], cwd=REPO, env=env, text=True,
                                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)))
         lesson, proc = running.pop(0)
         out, err = proc.communicate(timeout=900)
