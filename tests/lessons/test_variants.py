@@ -8,13 +8,15 @@ the wrong-answer table (``wrong_answers/<id>.py``) fails its test cell -- in eve
 checks below also ask that the variant cell is where the grader expects it, that two students draw
 different values, that the same student gets a byte-identical notebook twice and a different secret
 gives different variants, that the text quotes each variant's own numbers, and that no notebook
-carries the secret or another student's fingerprint. nbgrader itself grades the common version in
+carries the secret or another student's fingerprint (these personalise ``solutions/``, where the
+``variant-text`` templates are; ``lessons/`` holds their common rendering). nbgrader itself grades the common version in
 test_grading.py; the grader's ``--roster`` runs are tested in tests/grader/test_variants.py.
 """
 from __future__ import annotations
 
 import re
 import time
+from functools import lru_cache
 from itertools import combinations
 
 import nbformat
@@ -35,8 +37,21 @@ def _fingerprints(lesson: str, secret: bytes = SECRET) -> dict[str, str]:
     return {student: fingerprint(secret, student, lesson) for student in ROSTER}
 
 
-def _values(nb, fp) -> dict:
-    out = personalise(nb, fp)
+@lru_cache(maxsize=None)
+def _source(lesson: str):
+    """solutions/<lesson>: where the ``variant-text`` templates live (lessons/ holds their common text)."""
+    return read_nb(source_path(lesson))
+
+
+@lru_cache(maxsize=None)
+def _personal(lesson: str, fp: str | None):
+    """The lesson made into variant ``fp`` (cached: read it, never change it)."""
+    return personalise(_source(lesson), fp, where=f"solutions/{lesson}")
+
+
+@lru_cache(maxsize=None)
+def _values(lesson: str, fp: str | None) -> dict:
+    out = _personal(lesson, fp)
     return variant_values(out.cells[variant_cell(out)].source)
 
 
@@ -97,9 +112,9 @@ def test_the_variant_cell_is_a_locked_setup_cell_after_the_imports(lesson):
 
 
 def test_students_draw_different_values_and_the_common_version_the_defaults(lesson):
-    nb = read_nb(release_path(lesson))
-    common = _values(nb, None)
-    values = {s: _values(nb, fp) for s, fp in _fingerprints(lesson).items()}
+    nb = _source(lesson)
+    common = _values(lesson, None)
+    values = {s: _values(lesson, fp) for s, fp in _fingerprints(lesson).items()}
     assert len(common) >= 4 and all(set(v) == set(common) for v in values.values()), (
         f"{lesson}: every variant should draw the same names as the common version {sorted(common)}")
     same = [(a, b) for a, b in combinations(ROSTER, 2) if values[a] == values[b]]
@@ -111,21 +126,21 @@ def test_students_draw_different_values_and_the_common_version_the_defaults(less
 
 
 def test_the_same_student_twice_is_byte_identical_and_another_secret_differs(lesson):
-    nb = read_nb(release_path(lesson))
+    nb = _source(lesson)
     fps, others = _fingerprints(lesson), _fingerprints(lesson, OTHER_SECRET)
     student = ROSTER[0]
     first, again = nbformat.writes(personalise(nb, fps[student])), nbformat.writes(personalise(nb, fps[student]))
     assert first == again, f"{lesson}: personalising {student}'s notebook twice gave different bytes"
-    assert _values(nb, others[student]) != _values(nb, fps[student]), (
+    assert _values(lesson, others[student]) != _values(lesson, fps[student]), (
         f"{lesson}: another secret gave {student} the same values")
     assert nbformat.writes(personalise(nb, others[student])) != first
 
 
 def test_no_notebook_carries_the_secret_or_another_students_fingerprint(lesson):
-    nb = read_nb(release_path(lesson))
+    nb = _source(lesson)
     fps = _fingerprints(lesson)
     for student, fp in fps.items():
-        out = personalise(nb, fp)
+        out = _personal(lesson, fp)
         text = nbformat.writes(out)
         assert SECRET.decode() not in text, f"{lesson}: {student}'s notebook contains the course secret"
         leaked = [s for s, other in fps.items() if s != student and other in text]
@@ -136,19 +151,19 @@ def test_no_notebook_carries_the_secret_or_another_students_fingerprint(lesson):
 def test_the_text_quotes_each_variants_own_numbers(lesson):
     """Every ``{{ name }}`` of a ``variant-text`` cell renders as that student's value; the common
     version renders the defaults and leaves no template behind."""
-    nb = read_nb(release_path(lesson))
+    nb = _source(lesson)
     templated = [i for i, c in enumerate(nb.cells) if "variant-text" in c.get("metadata", {}).get("tags", [])]
-    common = personalise(nb, None)
+    common = _personal(lesson, None)
     left = [i for i in templated if "{{" in common.cells[i].source or "{%" in common.cells[i].source]
     assert not left, f"{lesson}: cells {left} still hold a template after rendering the common version"
     names_quoted = {n for i in templated for n in _QUOTED.findall(nb.cells[i].source)}
     for student, fp in _fingerprints(lesson).items():
-        out, values = personalise(nb, fp), _values(nb, fp)
+        out, values = _personal(lesson, fp), _values(lesson, fp)
         for i in templated:
             for name in _QUOTED.findall(nb.cells[i].source):
                 assert str(values[name]) in out.cells[i].source, (
                     f"{lesson}: cell {i} of {student}'s notebook should quote {name} = {values[name]!r}:\n"
                     f"{out.cells[i].source[:400]}")
     if names_quoted:
-        rendered = {tuple(personalise(nb, fp).cells[i].source for i in templated) for fp in _fingerprints(lesson).values()}
+        rendered = {tuple(_personal(lesson, fp).cells[i].source for i in templated) for fp in _fingerprints(lesson).values()}
         assert len(rendered) > 1, f"{lesson}: the five students' templated text is identical ({sorted(names_quoted)})"
