@@ -1,8 +1,8 @@
 """Every student's variant of every lesson is a correct lesson that grades like the common one.
 
 A roster of five students gets its fingerprints from :func:`grader.variants.fingerprint` (a test
-secret). :mod:`tests.lessons.variant_runner` grades each variant in-process, one process per lesson
-(two at a time): the reference answers pass every test cell in full (visible and hidden checks, the
+secret). :mod:`tests.lessons.variant_runner` grades each variant in-process (two processes share
+the lessons): the reference answers pass every test cell in full (visible and hidden checks, the
 variant's own inputs on both), the released blank answers fail every test cell, and every entry of
 the wrong-answer table (``wrong_answers/<id>.py``) fails its test cell -- in every variant. The
 checks below also ask that the variant cell is where the grader expects it, that two students draw

@@ -10,8 +10,8 @@ cell runs in full (visible and hidden checks, as grading runs it) three ways:
 * with each wrong-answer table entry (``wrong_answers/<id>.py``) swapped into its answer cell -- its
   test cell must fail (the entry loses its points).
 
-One process per lesson (the lesson's fingerprints one after the other in it), like
-:mod:`tests.lessons.table_runner`, whose cell runner this reuses.
+Two processes share the lessons (a lesson's variants one after the other in one process; the imports
+are most of the cost); the cell runner is :mod:`tests.lessons.table_runner`'s.
 
     python -m tests.lessons.variant_runner 01_forward_propagation <fingerprint> [<fingerprint> ...]
 """
@@ -100,31 +100,33 @@ def run_variants(lesson: str, fingerprints: list[str], root: Path = REPO) -> dic
 
 
 def run_all_variants(fingerprints: dict[str, list[str]], jobs: int = 2) -> dict:
-    """``{lesson: [fingerprint, ...]}``: each lesson in its own process (``jobs`` at a time);
-    -> {lesson: run_variants(...)}."""
+    """``{lesson: [fingerprint, ...]}`` -> {lesson: run_variants(...)}, in ``jobs`` processes that each
+    grade a share of the lessons one after the other (the imports, most of the cost, paid once each)."""
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", MPLBACKEND="Agg", PYTHONPATH=str(REPO))
-    cmd = [sys.executable, "-m", "tests.lessons.variant_runner"]
-    reports, pending, running = {}, list(fingerprints), []
-    while pending or running:
-        while pending and len(running) < jobs:
-            lesson = pending.pop(0)
-            running.append((lesson, subprocess.Popen([*cmd, lesson, *fingerprints[lesson]], cwd=REPO, env=env, text=True,
-                                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)))
-        lesson, proc = running.pop(0)
-        out, err = proc.communicate(timeout=900)
+    cmd = [sys.executable, "-m", "tests.lessons.variant_runner", "--stdin"]
+    lessons = list(fingerprints)
+    shares = [{lesson: fingerprints[lesson] for lesson in lessons[k::jobs]} for k in range(jobs)]
+    procs = [(share, subprocess.Popen(cmd, cwd=REPO, env=env, text=True, stdin=subprocess.PIPE,
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE))
+             for share in shares if share]
+    reports = {}
+    for share, proc in procs:
+        out, err = proc.communicate(json.dumps(share), timeout=900)
         if proc.returncode != 0:
-            raise RuntimeError(f"variant_runner {lesson} exited with {proc.returncode}:\n{err[-3000:]}")
-        reports[lesson] = json.loads(out.strip().splitlines()[-1])
-    return reports
+            raise RuntimeError(f"variant_runner {sorted(share)} exited with {proc.returncode}:\n{err[-3000:]}")
+        reports.update(json.loads(out.strip().splitlines()[-1]))
+    return {lesson: reports[lesson] for lesson in lessons}
 
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("lesson")
-    p.add_argument("fingerprints", nargs="+")
+    p.add_argument("lesson", nargs="?")
+    p.add_argument("fingerprints", nargs="*")
+    p.add_argument("--stdin", action="store_true", help="read {lesson: [fingerprint, ...]} as JSON from stdin")
     args = p.parse_args(argv)
     sys.path.insert(0, str(REPO))
-    print(json.dumps(run_variants(args.lesson, args.fingerprints)))
+    wanted = json.load(sys.stdin) if args.stdin else {args.lesson: args.fingerprints}
+    print(json.dumps({lesson: run_variants(lesson, fps) for lesson, fps in wanted.items()}))
     return 0
 
 
