@@ -14,6 +14,7 @@ test_grading.py; the grader's ``--roster`` runs are tested in tests/grader/test_
 """
 from __future__ import annotations
 
+import json
 import re
 import time
 from functools import lru_cache
@@ -69,6 +70,15 @@ def _by_student(variant_reports, lesson):
     rep = variant_reports[lesson]
     assert [v["fingerprint"] for v in rep["variants"]] == list(students), f"{lesson}: the runner graded other variants"
     return [(students[v["fingerprint"]], v) for v in rep["variants"]]
+
+
+def test_the_runner_graded_each_students_own_values(variant_reports, lesson):
+    fps = _fingerprints(lesson)
+    for student, v in _by_student(variant_reports, lesson):
+        want = _values(lesson, fps[student])
+        assert v["values"] == want, f"{lesson}: {student} was graded with {v['values']}, expected {want}"
+    assert len({json.dumps(v["values"], sort_keys=True) for _, v in _by_student(variant_reports, lesson)}) == len(ROSTER), (
+        f"{lesson}: the graded variants do not all differ")
 
 
 def test_reference_answers_pass_every_test_cell_in_every_variant(variant_reports, lesson):
