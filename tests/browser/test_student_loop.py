@@ -2,7 +2,7 @@
 grader agrees.
 
 In JupyterLab (headless Chromium, the harness in conftest.py) the student copy of lesson 04 is opened;
-the setup cell runs, a wrong ``sgd_update`` (it adds the gradient) is typed into the answer cell and the
+the setup cells run (imports, variant), a wrong ``sgd_update`` (it adds the gradient) is typed into the answer cell and the
 answer and test cells are run. The test cell must show ONE short box with the exercise, the specific
 message and the failed check, and no frame of helpers/checks.py. Then the right answer is typed, both
 cells run again and the ✔ line appears. The notebook is saved and ``grader validate`` must report the
@@ -72,6 +72,7 @@ def test_wrong_answer_message_then_fix_then_validate(browser, jupyter_lab, sandb
         cells = page.locator(".jp-Notebook .jp-Cell")
         setup, answer, test = cells.nth(_index("imports")), cells.nth(_index("sgd_update")), cells.nth(_index("test_sgd_update"))
         _run(page, setup, first=True)
+        _run(page, cells.nth(_index("variant")))    # the second setup cell: the test's inputs
 
         _type_answer(page, answer, WRONG)
         _run(page, answer)

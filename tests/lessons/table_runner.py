@@ -1,6 +1,6 @@
 """Run every entry of the wrong-answer and alternative tables against a lesson's test cells, in-process.
 
-One process per lesson runs the lesson's setup cell and answer cells once (the solution), then for
+One process per lesson runs the lesson's setup cells and answer cells once (the solution), then for
 each table entry swaps its source in and runs the exercise's test cell twice: the *visible* part
 (the hidden region removed, what a student sees) and the *full* cell (what grading runs). A run
 fails on a raised exception, a warning or anything on stderr (nbgrader scores that 0). This is the
@@ -94,10 +94,28 @@ def _cell_code(source: str) -> str:
     return "\n".join("pass  # " + ln if ln.lstrip().startswith(("%", "!")) else ln for ln in source.splitlines())
 
 
+def setup_cells(nb) -> list[int]:
+    """The lesson's setup cells: the locked code cells that are not tests (the imports, the ``variant``
+    cell, ...); grading runs them on both sides, before the answers."""
+    return [i for i, c in enumerate(nb.cells) if c.cell_type == "code"
+            and c.get("metadata", {}).get("nbgrader", {}).get("locked")
+            and not c["metadata"]["nbgrader"].get("grade") and not c["metadata"]["nbgrader"].get("solution")]
+
+
+def run_setup(nb, ns: dict, lesson: str) -> dict:
+    """Run every setup cell in ``ns``; -> the outcome of the first that fails, else of the last."""
+    outcome = {"ok": True, "code": None, "check": None, "message": "", "kind": "passed"}
+    for i in setup_cells(nb):
+        outcome = _run(_cell_code(nb.cells[i].source), ns, f"<{lesson} setup cell {i}>")
+        if not outcome["ok"]:
+            break
+    return outcome
+
+
 def run_lesson(lesson: str, root: Path = REPO, tables_dir: Path = HERE, full: bool = False) -> dict:
     """The outcome of every table entry of ``lesson`` (runs in the current process).
 
-    The setup cell and the answer cells are run once; when the solution then fails a test cell
+    The setup cells and the answer cells are run once; when the solution then fails a test cell
     (the test needs a variable from another cell), the lesson is run again with every code cell.
     """
     import matplotlib
@@ -112,9 +130,9 @@ def run_lesson(lesson: str, root: Path = REPO, tables_dir: Path = HERE, full: bo
     tests = {meta[i]["grade_id"].removeprefix("test_"): i for i in code if meta[i].get("grade")
              and not meta[i].get("solution")}
     ns = {"__name__": "__main__"}
-    setup = _run(_cell_code(nb.cells[code[0]].source), ns, f"<{lesson} setup>")
-    tested = set(tests.values())
-    for i in (c for c in code[1:] if c not in tested) if full else answers.values():
+    setup = run_setup(nb, ns, lesson)
+    tested = set(tests.values()) | set(setup_cells(nb))
+    for i in (c for c in code if c not in tested) if full else answers.values():
         _run(_cell_code(nb.cells[i].source), ns, f"<{lesson} cell {i}>")
         plt_close = ns.get("plt")
         if plt_close is not None and hasattr(plt_close, "close"):
