@@ -23,9 +23,8 @@ def _positive(text):
     return value
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="grader", description="Backprop Workbook grading tools")
-    sub = parser.add_subparsers(dest="command", required=True)
+def _add_release_parser(sub) -> None:
+    """``grader release``: lessons/ from solutions/, or each student's own variant (``--roster``)."""
     p = sub.add_parser("release", help="regenerate lessons/ from solutions/")
     p.add_argument("--check", action="store_true",
                    help="change nothing; exit 1 and name the files when lessons/ is stale")
@@ -40,6 +39,11 @@ def _parser() -> argparse.ArgumentParser:
                    help="the course secret the variants are keyed by (default: <course>/.variant-secret, "
                         "created on first use)")
 
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="grader", description="Backprop Workbook grading tools")
+    sub = parser.add_subparsers(dest="command", required=True)
+    _add_release_parser(sub)
     p = sub.add_parser("autograde", help="grade SUBMISSIONS/<student_id>/<lesson>.ipynb (folder or .zip)")
     p.add_argument("submissions", type=Path, help="folder or .zip of <student_id>/<lesson>.ipynb")
     p.add_argument("--out", type=Path, required=True, metavar="RESULTS", help="results folder")

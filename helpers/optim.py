@@ -160,16 +160,14 @@ def train(model, X, y, *, lr, batch_size, epochs, loss="softmax_cross_entropy", 
       losses instead, as scikit-learn and Keras report it.
     """
     data = _Data(model, X, y, loss, "train")
-    n = data.n
+    n, full = data.n, epoch_loss == "full"
     _check_train_args(n, lr, batch_size, epochs, epoch_loss, weight_decay, patience, schedule, X_val, y_val)
     step_fn = _optimizer(update, optimizer)
-    full = epoch_loss == "full"
     val = None if X_val is None else (_Data(model, X_val, y_val, loss, "train (X_val)", "train (y_val)"), y_val)
-    rng = np.random.default_rng(seed)
+    rng, best = np.random.default_rng(seed), (math.inf, None, 0)
     hist = History(float(lr), int(batch_size), int(epochs), loss, math.ceil(n / batch_size))
     fast = step_fn is sgd_update and schedule is None and not weight_decay and data.prepared
     step = _Step(model, step_fn, lr, schedule, weight_decay, fast, callback)
-    best = (math.inf, None, 0)
     with np.errstate(all="ignore"):
         if full:
             hist.initial_loss = data.loss()
