@@ -147,8 +147,9 @@ def _pack(entries: dict, apart: set) -> list[dict]:
     return groups
 
 
-def _grade_lesson(lesson: str, course: Path) -> Graded:
-    """Set up the course, submit every variant, run one autograde process."""
+def _grade_lesson(lesson: str, course: Path, apart: set) -> Graded:
+    """Set up the course, submit every variant, run one autograde process; ``apart``: the
+    :func:`_conflicts` of the lesson (computed beforehand, outside the threads)."""
     from nbgrader.api import Gradebook, MissingEntry
 
     graded = Graded(lesson, course)
@@ -175,7 +176,6 @@ def _grade_lesson(lesson: str, course: Path) -> Graded:
     for r in tables["wrong"]:
         if r["table"] == "WRONG_PUBLIC" and answers.get(r["exercise"]) is not None:
             public.setdefault(r["exercise"], []).append((r["label"], r["source"]))
-    apart = _conflicts(source)
     for prefix, entries, into in (("wrong", wrong, graded.wrong), ("public", public, graded.combined)):
         for k, group in enumerate(_pack(entries, apart)):
             nb = source
@@ -234,9 +234,13 @@ def graded_lessons(request, tmp_path_factory):
     process keeps a core only about half busy: it waits on each kernel's start and shutdown)."""
     root = tmp_path_factory.mktemp("grading")
     start = time.perf_counter()
+    lessons = _selected_lessons(request.session)
+    # here, not in the pool: ast.parse in several threads at once raises "SystemError: AST
+    # constructor recursion depth mismatch" in CPython 3.11 (seen in CI)
+    apart = {lesson: _conflicts(read_nb(source_path(lesson))) for lesson in lessons}
     with ThreadPoolExecutor(max_workers=GRADING_PROCESSES) as pool:
-        futures = {lesson: pool.submit(_grade_lesson, lesson, root / lesson)
-                   for lesson in _selected_lessons(request.session)}
+        futures = {lesson: pool.submit(_grade_lesson, lesson, root / lesson, apart[lesson])
+                   for lesson in lessons}
         results = {lesson: f.result() for lesson, f in futures.items()}
     for lesson, graded in results.items():
         TIMINGS[f"nbgrader: generate + autograde {len(graded.scores)} submissions of {lesson}"] = graded.seconds
