@@ -49,6 +49,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from itertools import combinations
 
+from .pyparse import parse
+
 __all__ = ["Normalised", "Shared", "Pair", "normalise", "similar_pairs", "NODES_PER_BIT", "NEAR",
            "THRESHOLD", "MIN_ANSWERS", "MIN_BITS"]
 
@@ -146,7 +148,7 @@ def normalise(source: str) -> Normalised | None:
     """The canonical form of one answer cell; ``None`` when it does not parse or is empty."""
     from .tamper import parse_cell        # IPython's own cell transform (magics become calls)
     try:
-        tree = ast.parse(source)          # plain Python parses alike, ten times faster
+        tree = parse(source)          # plain Python parses alike, ten times faster
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         tree = parse_cell(source)
     if tree is None:

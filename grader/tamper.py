@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import ast
 
+from .pyparse import parse
+
 __all__ = ["parse_cell", "import_aliases", "inspect_source", "reference_calls", "PROTECTED"]
 
 PROTECTED = ("numpy", "builtins", "helpers", "sys")
@@ -42,9 +44,9 @@ def parse_cell(source: str):
     source = source or ""
     try:
         if source.count("\n") > BIG_CELL:
-            return ast.parse(_escapes_as_calls(source))
+            return parse(_escapes_as_calls(source))
         from IPython.core.inputtransformer2 import TransformerManager
-        return ast.parse(TransformerManager().transform_cell(source))
+        return parse(TransformerManager().transform_cell(source))
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 

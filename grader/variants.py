@@ -20,6 +20,8 @@ import copy
 import hashlib
 import hmac
 
+from .pyparse import parse
+
 __all__ = ["VARIANT_TAG", "TEXT_TAG", "METADATA_KEY", "fingerprint", "variant_cell", "variant_values",
            "personalise", "personalise_spec", "notebook_fingerprint", "variant_role"]
 
@@ -42,7 +44,7 @@ def _tags(cell) -> list:
 
 def _first_statement(source: str, where: str) -> ast.Assign:
     """The cell's ``V = Variant(...)`` statement: the first top-level statement that assigns ``V``."""
-    tree = ast.parse(source)
+    tree = parse(source)
     first = next((s for s in tree.body if isinstance(s, ast.Assign)
                   and any(isinstance(t, ast.Name) and t.id == "V" for t in s.targets)), None)
     ok = (first is not None and len(first.targets) == 1 and isinstance(first.value, ast.Call)
