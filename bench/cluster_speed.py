@@ -25,8 +25,8 @@ RUNS = ("r-jobs", "r-local", "r-sched")
 
 def build_class(folder: Path) -> int:
     import nbformat
-    from grader_corpus import CORPUS_LESSON, LESSONS, build_corpus, honest_notebook, to_bytes
-    from test_dask import CORPUS_CASES, _probe
+    from grader_corpus import LESSONS
+    from test_dask import write_class
 
     from grader.release import generate
     from grader.spec import build_specs
@@ -36,23 +36,10 @@ def build_class(folder: Path) -> int:
     built = {k: {"release": nbformat.read(released / k / f"{k}.ipynb", as_version=4),
                  "solution": nbformat.read(ROOT / "solutions" / k / f"{k}.ipynb", as_version=4),
                  "spec": specs[k]} for k in LESSONS}
-    from conftest import wrong_notebook
     subs = folder / "class"
-    for k, b in built.items():
-        for student, nb in (("ada", honest_notebook(b["release"], b["solution"])), ("bo", b["release"]),
-                            ("cy", wrong_notebook(k, built)[0])):
-            (subs / student).mkdir(parents=True, exist_ok=True)
-            (subs / student / f"{k}.ipynb").write_bytes(to_bytes(nb))
-    b = built[CORPUS_LESSON]
-    cases = {c.name: c for c in build_corpus(b["release"], b["solution"], b["spec"])}
-    for name in CORPUS_CASES:
-        (subs / name).mkdir()
-        (subs / name / f"{CORPUS_LESSON}.ipynb").write_bytes(cases[name].data)
-    (subs / "sandbox_probe").mkdir()
-    hidden = [subs] + [folder / r for r in RUNS]
     for r in RUNS:
         (folder / r).mkdir()
-    (subs / "sandbox_probe" / f"{CORPUS_LESSON}.ipynb").write_bytes(to_bytes(_probe(b, hidden)))
+    write_class(subs, built, [subs] + [folder / r for r in RUNS])
     return len(list(subs.glob("*/*.ipynb")))
 
 

@@ -122,12 +122,22 @@ def dask_class(built, outs, tmp_path_factory):
     """>= 20 submissions across the lessons: model answers, blanks, wrong answers, and from the
     corpus a timeout, a tampered one, a dying kernel, a corrupt file, plus the sandbox probe."""
     subs = tmp_path_factory.mktemp("dask-class")
+    write_class(subs, built, [subs, *outs.values()])
+    n = len(list(subs.glob("*/*.ipynb")))
+    assert n >= 20, f"the class has {n} submissions, the test needs >= 20"
+    return subs
+
+
+def write_class(subs: Path, built: dict, hidden: list[Path]) -> None:
+    """The class into ``subs``: ada (model answers), bo (blank) and cy (a wrong answer) in every lesson,
+    the ``CORPUS_CASES`` of the corpus, and the sandbox probe, which must not see ``hidden``.
+    (Also used by ``bench/cluster_speed.py``.)"""
     for lesson in LESSONS:
         b = built[lesson]
         nbs = {"ada": honest_notebook(b["release"], b["solution"]), "bo": b["release"],
                "cy": wrong_notebook(lesson, built)[0]}
         for student, nb in nbs.items():
-            (subs / student).mkdir(exist_ok=True)
+            (subs / student).mkdir(parents=True, exist_ok=True)
             (subs / student / f"{lesson}.ipynb").write_bytes(to_bytes(nb))
     b = built[CORPUS_LESSON]
     cases = {c.name: c for c in build_corpus(b["release"], b["solution"], b["spec"])}
@@ -135,10 +145,7 @@ def dask_class(built, outs, tmp_path_factory):
         (subs / name).mkdir()
         (subs / name / f"{CORPUS_LESSON}.ipynb").write_bytes(cases[name].data)
     (subs / "sandbox_probe").mkdir()
-    (subs / "sandbox_probe" / f"{CORPUS_LESSON}.ipynb").write_bytes(to_bytes(_probe(b, [subs, *outs.values()])))
-    n = len(list(subs.glob("*/*.ipynb")))
-    assert n >= 20, f"the class has {n} submissions, the test needs >= 20"
-    return subs
+    (subs / "sandbox_probe" / f"{CORPUS_LESSON}.ipynb").write_bytes(to_bytes(_probe(b, hidden)))
 
 
 def _probe(b, hidden: list[Path]):
