@@ -32,12 +32,12 @@ import matplotlib  # noqa: E402  (after the thread environment is set)
 
 matplotlib.use("Agg")
 
-from helpers.explore import PROBLEMS, get_problem, run_training  # noqa: E402
-from helpers.explore_view import ExplorerFigure  # noqa: E402
-from helpers.explore_optim import run_optimizer  # noqa: E402
-from helpers.explore_optim_view import OptimizerFigure  # noqa: E402
-from helpers.widgets import GradientDescentExplorer  # noqa: E402
-from helpers.widgets_optim import OptimizerExplorer  # noqa: E402
+from helpers.explorers.explore import PROBLEMS, get_problem, run_training  # noqa: E402
+from helpers.explorers.explore_view import ExplorerFigure  # noqa: E402
+from helpers.explorers.explore_optim import run_optimizer  # noqa: E402
+from helpers.explorers.explore_optim_view import OptimizerFigure  # noqa: E402
+from helpers.explorers.widgets import GradientDescentExplorer  # noqa: E402
+from helpers.explorers.widgets_optim import OptimizerExplorer  # noqa: E402
 
 TARGET_MS = {"regression": 60.0, "moons": 60.0, "digits": 120.0, "optimizer": 60.0}
 OPTIMIZER_SETTINGS = dict(optimizer="adam", epochs=5)   # the lesson-6 explorer as the lesson shows it

@@ -1,7 +1,7 @@
 """What the class got wrong: the stable diagnosis codes of failed checks, counted per exercise.
 
 Every exercise result may carry ``diagnosis`` (contracts.md #1: the ``code`` of the
-``helpers.checks.CheckFailed`` that failed, e.g. ``"transpose"``), or ``None`` / no key at all
+``helpers.feedback.checks.CheckFailed`` that failed, e.g. ``"transpose"``), or ``None`` / no key at all
 (older results, or a failure no check diagnosed). :data:`WORDING` is the one table that turns
 a code into words for instructors; an unknown code is shown as itself, never dropped.
 """

@@ -1,7 +1,7 @@
 """Feedback pages for students: ``feedback/<student_id>/<lesson>.html`` (template ``feedback.html.j2``).
 
 Per exercise: the score, the status, what the student's visible test printed, and for a
-failed check the message from ``helpers.checks`` (saying whether a hidden test failed); for a
+failed check the message from ``helpers.feedback.checks`` (saying whether a hidden test failed); for a
 written answer graded by hand, the score, the rubric items applied and the comment.
 Never the source of a hidden test, never a traceback, never an absolute path of the
 grading machine (all text is passed through :func:`grader.scoring.sanitize`, and the

@@ -57,8 +57,8 @@ def _locked_names(spec, trees_by_spec) -> set[str]:
     for c, tree in zip(spec["cells"], trees_by_spec, strict=True):
         if c["role"] == "locked" and c["cell_type"] == "code" and tree is not None:
             for local, target in import_aliases([tree]).items():
-                if target in ("numpy", "helpers", "helpers.checks", "numpy.testing", "sys", "builtins") \
-                        or target.startswith(("helpers.checks.", "numpy.testing.")):
+                if target in ("numpy", "helpers", "helpers.feedback.checks", "numpy.testing", "sys", "builtins") \
+                        or target.startswith(("helpers.feedback.checks.", "numpy.testing.")):
                     names.add(local)
     return names - answers - {"__builtins__"}
 

@@ -3,7 +3,7 @@
 Scores are nbgrader's (``nbgrader.utils.determine_grade``: an error or anything on stderr
 in a test cell scores 0, a trailing number is partial credit); this module adds the
 status (``graded, error, timeout, memory, tampered, missing, needs_manual``) and a
-message written for people: the ``helpers.checks`` message of a failed check, whether
+message written for people: the ``helpers.feedback.checks`` message of a failed check, whether
 the failing check was a hidden test, and never the hidden test's source.
 """
 from __future__ import annotations
@@ -41,7 +41,7 @@ def _error(cell):
 
 
 def _is_memory(err) -> bool:
-    """A MemoryError, raised directly or reported by ``helpers.checks.call``."""
+    """A MemoryError, raised directly or reported by ``helpers.feedback.checks.call``."""
     return err is not None and (err.get("ename") in _MEM or "MemoryError" in str(err.get("evalue", "")))
 
 

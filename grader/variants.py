@@ -1,7 +1,7 @@
 """Per-student variants of a lesson: fingerprints, and writing a student's own version.
 
 A lesson declares what varies in its one code cell tagged ``variant`` (see
-:mod:`helpers.variants`); that cell assigns ``V = Variant(None)`` after its imports. Markdown
+:mod:`helpers.course.variants`); that cell assigns ``V = Variant(None)`` after its imports. Markdown
 cells tagged ``variant-text`` quote the drawn values as Jinja2 ``{{ name }}``.
 
 * :func:`fingerprint` -- HMAC-SHA256 of (student id, lesson) under the course secret: which

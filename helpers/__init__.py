@@ -15,15 +15,31 @@ Conventions, used by every module:
 * **Bad input fails loudly**: a ``ValueError``/``TypeError`` naming the function,
   the argument, what was expected and what came.
 
-Modules: ``activations``, ``losses``, ``layers``, ``network`` (the MLP and the model interface
-every trainable model implements), ``deep`` (networks of any depth, weight decay),
-``initializers``, ``gradcheck``, ``optim`` (``train``), ``optimizers`` (momentum, RMSProp,
-Adam, schedules), ``metrics``, ``data``, ``plotting`` and ``diagrams`` (figures),
-``checks`` (student feedback), ``own_code`` (a student's earlier functions with the
-references as fallback), and the interactive explorers, imported on demand: ``explore``
-(the training runs), ``explore_view`` (their figures) and ``widgets`` (the sliders); for
-lesson 6 ``explore_optim``, ``explore_optim_view`` and ``widgets_optim``. Argument checks
-shared by all of them live in ``_validate``.
+What you build in the lessons, in the order you build it (each module's docstring gives the
+formulas, the derivatives and the shapes):
+
+==================  ===========================================================  ======
+module              what it holds                                                lesson
+==================  ===========================================================  ======
+``activations``     relu, sigmoid, tanh, softmax and their derivatives           01, 03
+``layers``          the dense layer and activation as forward/backward pairs     01, 03
+``losses``          mse, binary and categorical cross-entropy (stable forms)     02, 03
+``gradcheck``       numerical gradients and the relative error                   03
+``network``         ``MLP``, and the model interface every trainable model has   03, 05
+``optimizers``      ``sgd_update``, momentum, RMSProp, Adam, schedules           04, 06
+``optim``           mini-batches and the training loop ``train``                 04, 05
+``metrics``         accuracy and the confusion matrix                            05
+``initializers``    Xavier / He initialisation                                   06
+``deep``            networks of any depth, L2 weight decay                       06
+``data``            the data sets (moons, spirals, digits) and splits            all
+``plotting``,       the figures the lessons draw                                 all
+``diagrams``
+==================  ===========================================================  ======
+
+Argument checks shared by all of them live in ``_validate``. The course's machinery lives apart,
+in sub-packages you never need to read: ``helpers.feedback`` (the checks under each exercise and
+their messages), ``helpers.course`` (your own numbers, your earlier functions) and
+``helpers.explorers`` (the interactive sliders, imported on demand).
 """
 from .data import load_digits, make_moons, make_regression_1d, make_spirals, one_hot, train_val_test_split
 from .activations import (identity, identity_grad, log_softmax, relu, relu_grad, sigmoid,
@@ -34,9 +50,9 @@ from .losses import (binary_cross_entropy, cross_entropy, mse, mse_grad,
                      sigmoid_binary_cross_entropy, softmax_cross_entropy)
 from .metrics import accuracy, confusion_matrix
 from .network import MLP
-from .optim import History, TrainingDiverged, iterate_minibatches, sgd_update, train
+from .optim import History, TrainingDiverged, iterate_minibatches, train
 from .optimizers import (SGD, Adam, Momentum, RMSProp, adam_update, cosine_decay, momentum_update,
-                         rmsprop_update, step_decay)
+                         rmsprop_update, sgd_update, step_decay)
 from .initializers import init_params, init_scale
 from .deep import DeepNetwork, L_layer_backward, L_layer_forward, add_weight_decay, l2_penalty
 

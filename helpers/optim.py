@@ -1,8 +1,8 @@
-"""Gradient descent: the update rule, mini-batches and a training loop.
+"""Gradient descent: mini-batches and a training loop.
 
 Interface: every optimiser step is ``update(params, grads, lr)`` and changes
-``params`` in place (``W <- W - lr * dL/dW`` for plain SGD; momentum, RMSProp and Adam are in
-:mod:`helpers.optimizers`). ``train`` runs
+``params`` in place; the update rules -- plain SGD ``W <- W - lr * dL/dW`` (``sgd_update``),
+momentum, RMSProp and Adam -- are in :mod:`helpers.optimizers`. ``train`` runs
 epochs of mini-batch gradient descent: ``batch_size == N`` is batch gradient
 descent (one update per epoch), ``batch_size == 1`` is stochastic gradient
 descent (N updates per epoch) and anything between is mini-batch
@@ -18,24 +18,9 @@ import numpy as np
 from .metrics import accuracy
 from ._validate import check_int, check_lr, is_real
 from .network import take_rows
+from .optimizers import make_optimizer, sgd_update
 
-__all__ = ["sgd_update", "iterate_minibatches", "train", "History", "TrainingDiverged"]
-
-
-def sgd_update(params, grads, lr):
-    """Plain gradient descent step, in place: ``params[k] -= lr * grads[k]`` for every key."""
-    if not isinstance(params, dict) or not isinstance(grads, dict):
-        raise TypeError(f"sgd_update: params and grads must be dicts, got {type(params).__name__} "
-                        f"and {type(grads).__name__}")
-    if set(params) != set(grads):
-        raise ValueError(f"sgd_update: grads must have the keys of params {sorted(params)}, got {sorted(grads)}")
-    check_lr(lr, "sgd_update")
-    for k, p in params.items():
-        g = grads[k]
-        if np.shape(g) != p.shape:
-            raise ValueError(f"sgd_update: grads[{k!r}] has shape {np.shape(g)}, params[{k!r}] has {p.shape}")
-        p -= lr * g
-    return params
+__all__ = ["iterate_minibatches", "train", "History", "TrainingDiverged"]
 
 
 def iterate_minibatches(n, batch_size, rng=None, shuffle=True):
@@ -126,7 +111,6 @@ def _optimizer(update, optimizer, fn="train"):
     if update is not sgd_update:
         raise ValueError(f"{fn}: give update= or optimizer=, not both")
     if isinstance(optimizer, str):
-        from .optimizers import make_optimizer   # optimizers builds on this module
         return make_optimizer(optimizer)
     if not callable(optimizer):
         raise TypeError(f"{fn}: optimizer must be a name or a callable update(params, grads, lr), "

@@ -28,10 +28,25 @@ import math
 import numpy as np
 
 from ._validate import check_fraction, check_int, check_lr, is_real
-from .optim import sgd_update
 
-__all__ = ["momentum_update", "rmsprop_update", "adam_update", "SGD", "Momentum", "RMSProp", "Adam",
+__all__ = ["sgd_update", "momentum_update", "rmsprop_update", "adam_update", "SGD", "Momentum", "RMSProp", "Adam",
            "OPTIMIZERS", "make_optimizer", "constant", "step_decay", "cosine_decay"]
+
+
+def sgd_update(params, grads, lr):
+    """Plain gradient descent step, in place: ``params[k] -= lr * grads[k]`` for every key."""
+    if not isinstance(params, dict) or not isinstance(grads, dict):
+        raise TypeError(f"sgd_update: params and grads must be dicts, got {type(params).__name__} "
+                        f"and {type(grads).__name__}")
+    if set(params) != set(grads):
+        raise ValueError(f"sgd_update: grads must have the keys of params {sorted(params)}, got {sorted(grads)}")
+    check_lr(lr, "sgd_update")
+    for k, p in params.items():
+        g = grads[k]
+        if np.shape(g) != p.shape:
+            raise ValueError(f"sgd_update: grads[{k!r}] has shape {np.shape(g)}, params[{k!r}] has {p.shape}")
+        p -= lr * g
+    return params
 
 
 def _check(fn, params, grads, lr, **state):

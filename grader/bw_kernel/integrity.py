@@ -6,7 +6,7 @@ and returns ``(record, check, after)``: ``record(ns, refresh)`` after each read-
 remembers what it bound; ``check(ns, exercise)`` before each test cell prints one marker line
 ``<marker> <nonce> {"exercise", "ok", "problems"}``; ``after(exercise)`` after each test cell
 prints ``<marker> <nonce> {"exercise", "after": true, "diagnosis", "line"}``: the ``code`` of
-the exception the test cell raised (``helpers.checks.CheckFailed.code``) and the line of the
+the exception the test cell raised (``helpers.feedback.checks.CheckFailed.code``) and the line of the
 test cell it came from. The student's code runs in the same process, so all of this is a
 *signal* for the instructor, never what a grade rests on.
 """
@@ -77,7 +77,7 @@ def last_failure():
     """-> ``(exception, traceback)`` the previous cell raised, or ``(None, None)``.
 
     IPython records an exception in ``sys.last_value``, except one that has a custom handler (the
-    lessons' feedback box for ``CheckFailed``, ``helpers.display.install_feedback``): that one only
+    lessons' feedback box for ``CheckFailed``, ``helpers.feedback.display.install_feedback``): that one only
     reaches ``last_execution_result.error_in_exec``, which still names the previous cell while the
     reporting cell runs.
     """
@@ -111,7 +111,7 @@ def setup(nonce: str, skip_names, marker: str):
     import numpy  # noqa: F401 -- snapshot what the tests rely on, imported
     import numpy.testing  # noqa: F401
     import helpers  # noqa: F401
-    import helpers.checks  # noqa: F401
+    import helpers.feedback.checks  # noqa: F401
     ip = get_ipython()  # noqa: F821 -- only ever imported inside an IPython kernel
     skip_names = set(skip_names)
     snap = {n: dict(vars(m)) for n, m in _modules().items()}
@@ -131,7 +131,7 @@ def setup(nonce: str, skip_names, marker: str):
             if k.startswith("_") or k in skip_names:
                 continue
             if isinstance(v, types.ModuleType) or \
-                    str(getattr(v, "__module__", "")).startswith(("helpers.checks", "numpy.testing")):
+                    str(getattr(v, "__module__", "")).startswith(("helpers.feedback.checks", "numpy.testing")):
                 bound[k] = v
 
     def check(ns, exercise):

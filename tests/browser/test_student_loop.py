@@ -4,7 +4,7 @@ grader agrees.
 In JupyterLab (headless Chromium, the harness in conftest.py) the student copy of lesson 04 is opened;
 the setup cells run (imports, variant), a wrong ``sgd_update`` (it adds the gradient) is typed into the answer cell and the
 answer and test cells are run. The test cell must show ONE short box with the exercise, the specific
-message and the failed check, and no frame of helpers/checks.py. Then the right answer is typed, both
+message and the failed check, and no frame of helpers/feedback/checks.py. Then the right answer is typed, both
 cells run again and the ✔ line appears. The notebook is saved and ``grader validate`` must report the
 same: sgd_update passes. Screenshots go to ``test-artifacts/browser/``.
 """

@@ -171,7 +171,7 @@ def build_corpus(release_nb, solution_nb, spec) -> list[Case]:
         "patch_np_dynamic": "setattr(__import__('num' + 'py'), 'allclose', lambda *a, **k: True)",
         "patch_builtins": "import builtins\nbuiltins.isinstance = lambda *a: True",
         "patch_sys_stderr": "import sys\nsys.stderr = sys.stdout",
-        "patch_helpers": "import helpers.checks\nhelpers.checks.check_array = lambda *a, **k: None",
+        "patch_helpers": "import helpers.feedback.checks\nhelpers.feedback.checks.check_array = lambda *a, **k: None",
         "trace_hook": "import sys\nsys.settrace(lambda *a: None)",
         "input_transformer": "get_ipython().input_transformers_post.append(lambda lines: lines)",
         "redefine_assertionerror": "class AssertionError(Exception):\n    pass",
@@ -209,7 +209,7 @@ def _forge_attacks(a0, a1):
     return {
         "gc_swap_check_code": (
             "import gc\nfor _f in gc.get_objects():\n"
-            "    if callable(_f) and getattr(_f, '__module__', '') == 'helpers.checks' and hasattr(_f, '__code__'):\n"
+            "    if callable(_f) and getattr(_f, '__module__', '') == 'helpers.feedback.checks' and hasattr(_f, '__code__'):\n"
             "        _f.__code__ = (lambda *a, **k: None).__code__", ("graded", "tampered")),
         "array_reads_checker_frame": (
             "import sys\nclass _Spy:\n    def __array__(self, dtype=None, copy=None):\n"
@@ -232,7 +232,7 @@ def _forge_attacks(a0, a1):
         "audit_hook_swaps_checks": (
             "import sys\nsys.addaudithook(lambda ev, args: None)", "tampered"),
         "thread_swaps_checks": (
-            "import threading, time, helpers.checks as _hc\n_real = _hc.check_array\n"
+            "import threading, time, helpers.feedback.checks as _hc\n_real = _hc.check_array\n"
             "def _flip():\n    while True:\n        _hc.__dict__['check_array'] = (lambda *a, **k: None)\n"
             "        time.sleep(0.001)\n        _hc.__dict__['check_array'] = _real\n        time.sleep(0.001)\n"
             "threading.Thread(target=_flip, daemon=True).start()", ("graded", "tampered")),

@@ -81,7 +81,7 @@ def test_unreadable_files_raise_a_clear_error(tmp_path, data, phrase):
     ("del np.allclose", "assigns to numpy.allclose"),
     ("setattr(np, 'all', lambda *a: True)", "calls setattr on numpy"),
     ("vars(np)['all'] = lambda *a: True", "writes into the namespace of numpy"),
-    ("import helpers\nhelpers.checks.check_array = print", "assigns to helpers.checks.check_array"),
+    ("import helpers\nhelpers.feedback.checks.check_array = print", "assigns to helpers.feedback.checks.check_array"),
     ("import sys\nsys.settrace(lambda *a: None)", "installs a trace hook (sys.settrace)"),
     ("import threading\nthreading.settrace(print)", "installs a trace hook (threading.settrace)"),
     ("get_ipython().input_transformers_cleanup.append(str)", "changes IPython's input_transformers_cleanup"),
@@ -92,7 +92,7 @@ def test_unreadable_files_raise_a_clear_error(tmp_path, data, phrase):
     ("def passed(name):\n    pass", "redefines `passed`"),
 ])
 def test_static_inspection_flags_tampering(code, reason):
-    aliases = import_aliases([parse_cell("import numpy as np\nfrom helpers.checks import check_array, passed")])
+    aliases = import_aliases([parse_cell("import numpy as np\nfrom helpers.feedback.checks import check_array, passed")])
     found = inspect_source(parse_cell(code), aliases, {"check_array", "passed", "np"})
     assert any(reason in f for f in found), (code, found)
 
@@ -102,7 +102,7 @@ def test_static_inspection_flags_tampering(code, reason):
     "def relu(z):\n    return np.maximum(z, 0)", "%matplotlib inline\nresult = np.sum([1, 2])",
     "errs = {}\nerrs['a'] = 1", "with np.errstate(over='ignore'):\n    y = np.exp(3.0)"])
 def test_static_inspection_accepts_ordinary_code(code):
-    aliases = import_aliases([parse_cell("import numpy as np\nfrom helpers.checks import check_array")])
+    aliases = import_aliases([parse_cell("import numpy as np\nfrom helpers.feedback.checks import check_array")])
     assert inspect_source(parse_cell(code), aliases, {"check_array"}) == []
 
 

@@ -17,7 +17,7 @@ import nbformat.v4 as v4
 __all__ = ["LESSON", "build_course", "answer", "set_answer", "n_t_of", "write_roster"]
 
 LESSON = "01_tiny"
-VARIANT_CELL = """from helpers.variants import Variant
+VARIANT_CELL = """from helpers.course.variants import Variant
 V = Variant(None)
 N_T = V.integer("n_t", default=4, low=1, high=1000000)
 """

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from helpers.data import load_digits, make_moons, make_regression_1d, train_val_test_split
 from helpers.metrics import accuracy
 from helpers.network import MLP
-from helpers.optim import History, TrainingDiverged, iterate_minibatches, sgd_update, train
+from helpers.optim import History, TrainingDiverged, iterate_minibatches, train
+from helpers.optimizers import sgd_update
 
 
 def _blobs(n=50, seed=0):

@@ -11,7 +11,12 @@ import pytest
 import helpers
 
 PKG = Path(helpers.__file__).parent
-MODULES = sorted(p for p in PKG.glob("*.py") if p.name != "__init__.py")
+MODULES = sorted(p for p in PKG.rglob("*.py") if p.name != "__init__.py")
+SUBPACKAGES = sorted(p.parent.name for p in PKG.glob("*/__init__.py"))
+
+
+def _dotted(path):
+    return ".".join(("helpers",) + path.relative_to(PKG).with_suffix("").parts)
 MAX_LINES = 300
 
 
@@ -32,29 +37,29 @@ def test_the_documented_core_api_is_exported():
     assert core <= set(helpers.__all__), f"missing from helpers.__all__: {sorted(core - set(helpers.__all__))}"
 
 
-@pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PKG)))
 def test_module_is_small_and_declares_all(path):
     source = path.read_text(encoding="utf-8")
     n_lines = len(source.splitlines())
-    assert n_lines < MAX_LINES, f"helpers/{path.name} has {n_lines} lines; split it by concept (< {MAX_LINES})"
+    assert n_lines < MAX_LINES, f"{_dotted(path)} has {n_lines} lines; split it by concept (< {MAX_LINES})"
     tree = ast.parse(source)
     declared = [node for node in tree.body if isinstance(node, ast.Assign)
                 and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets)]
-    assert declared, f"helpers/{path.name} has no module-level __all__"
+    assert declared, f"{_dotted(path)} has no module-level __all__"
     stars = [node.lineno for node in ast.walk(tree)
              if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names)]
-    assert not stars, f"helpers/{path.name} uses a star import on line(s) {stars}"
+    assert not stars, f"{_dotted(path)} uses a star import on line(s) {stars}"
 
 
-@pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PKG)))
 def test_module_all_names_exist(path):
-    module = importlib.import_module(f"helpers.{path.stem}")
+    module = importlib.import_module(_dotted(path))
     missing = [n for n in getattr(module, "__all__", []) if not hasattr(module, n)]
-    assert not missing, f"helpers.{path.stem}.__all__ lists undefined names {missing}"
+    assert not missing, f"{_dotted(path)}.__all__ lists undefined names {missing}"
 
 
 def test_no_catch_all_utils_module():
-    offenders = [p.name for p in PKG.iterdir() if p.stem.lower() in {"utils", "util", "misc", "common"}]
+    offenders = [str(p.relative_to(PKG)) for p in PKG.rglob("*.py") if p.stem.lower() in {"utils", "util", "misc", "common"}]
     assert not offenders, f"catch-all module(s) in helpers/: {offenders}"
 
 

@@ -66,7 +66,7 @@ def _alarm(signum, frame):
 
 def _run(code: str, ns: dict, filename: str) -> dict:
     """Execute ``code`` in ``ns``: -> {"ok", "code", "check", "message", "kind"}."""
-    from helpers.checks import CheckFailed
+    from helpers.feedback.checks import CheckFailed
 
     err, out = io.StringIO(), io.StringIO()
     result = {"ok": True, "code": None, "check": None, "message": "", "kind": "passed"}

@@ -1,4 +1,4 @@
-"""Tests for the explorer's plain compute step (helpers.explore) and plot step (helpers.explore_view)."""
+"""Tests for the explorer's plain compute step (helpers.explorers.explore) and plot step (helpers.explorers.explore_view)."""
 import math
 import warnings
 
@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from helpers import MLP, iterate_minibatches, sgd_update, train
-from helpers.explore import (PROBLEMS, REGRESSION_START, batch_kind, get_problem,
+from helpers.explorers.explore import (PROBLEMS, REGRESSION_START, batch_kind, get_problem,
                              regression_loss_grid, run_training)
-from helpers.explore_view import ExplorerFigure
+from helpers.explorers.explore_view import ExplorerFigure
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

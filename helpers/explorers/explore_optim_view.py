@@ -3,7 +3,7 @@
 ``OptimizerFigure(epochs=5)``: left, the valley (contours drawn once) with the run's path and,
 faded, plain SGD's; right, the digits network's loss of every update (log scale) for the run and
 for plain SGD, plus the validation loss per epoch. ``update(run)`` (a
-:class:`helpers.explore_optim.OptimRun`) changes the data of existing artists; ``png()``
+:class:`helpers.explorers.explore_optim.OptimRun`) changes the data of existing artists; ``png()``
 renders only those over a cached background. Pure matplotlib (``Figure`` + Agg, no pyplot).
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ from matplotlib.ticker import FuncFormatter, NullLocator
 from ._render import BlitFigure
 from .explore import get_problem
 from .explore_optim import (DIGITS_BATCH, VALLEY_MIN, VALLEY_START, sgd_baseline, valley_loss)
-from .plotting import PALETTE, plot_loss_landscape
+from ..plotting import PALETTE, plot_loss_landscape
 
 __all__ = ["OptimizerFigure", "T1_RANGE", "T2_RANGE"]
 

@@ -9,7 +9,7 @@ only then the first entry that differs. ``call(fn, *args)`` runs a student's
 function so that warnings and exceptions become such messages instead of
 reaching stderr (a test cell that writes to stderr scores 0 under nbgrader).
 
-Each failure carries a stable diagnosis ``code`` (see :mod:`helpers.diagnose`) and
+Each failure carries a stable diagnosis ``code`` (see :mod:`helpers.feedback.diagnose`) and
 ``check``, the name of the visible check that failed. ``mistakes={code: value}``
 lets a test cell name wrong answers it recognises by value (e.g. ``np.var``
 instead of the mean squared error).
@@ -21,7 +21,7 @@ import warnings
 import numpy as np
 
 from .diagnose import MESSAGES, explain_exception, explain_factor, explain_warning
-from .gradcheck import _rel, numerical_gradient
+from ..gradcheck import _rel, numerical_gradient
 
 __all__ = ["CheckFailed", "call", "check_array", "check_scalar", "check_probabilities",
            "check_gradient", "check_dtype", "passed"]

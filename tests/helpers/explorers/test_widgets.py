@@ -7,8 +7,8 @@ import warnings
 import ipywidgets as widgets
 import pytest
 
-from helpers.explore import PROBLEMS, get_problem
-from helpers.widgets import GradientDescentExplorer
+from helpers.explorers.explore import PROBLEMS, get_problem
+from helpers.explorers.widgets import GradientDescentExplorer
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

@@ -3,7 +3,7 @@
 A lesson declares what varies in one setup cell tagged ``variant`` (in ``solutions/``), next to
 what it changes::
 
-    from helpers.variants import Variant
+    from helpers.course.variants import Variant
     V = Variant(None)                                   # the only line the release rewrites
     SEED_DEMO = V.seed("demo", default=0)               # the worked examples' data
     N_T = V.integer("n_t", default=4, low=3, high=7)    # a visible test's batch size

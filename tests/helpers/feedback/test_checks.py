@@ -1,11 +1,11 @@
-"""Tests for helpers.checks: every diagnosis a student can get, and silence for right answers."""
+"""Tests for helpers.feedback.checks: every diagnosis a student can get, and silence for right answers."""
 import re
 
 import numpy as np
 import pytest
 
 from helpers.activations import sigmoid
-from helpers.checks import (CheckFailed, call, check_array, check_dtype, check_gradient, check_probabilities,
+from helpers.feedback.checks import (CheckFailed, call, check_array, check_dtype, check_gradient, check_probabilities,
                             check_scalar, passed)
 
 EXPECTED = np.array([[0.5, -1.0, 2.0], [1.5, 0.25, -3.0]])  # (2, 3): not square, no zeros

@@ -1,7 +1,7 @@
 """How a failed check looks in the notebook: one short box instead of a traceback through helpers.
 
 Each lesson's setup cell calls :func:`install_feedback`, which registers an IPython custom exception
-handler for :class:`helpers.checks.CheckFailed`. The handler shows the exercise, the message and
+handler for :class:`helpers.feedback.checks.CheckFailed`. The handler shows the exercise, the message and
 which visible check failed (with the test cell's line, ``Cell In[n], line k``), and -- when the
 check failed because the student's own function raised -- that exception's frames in the student's
 code. The cell still ends in an error output (ename ``CheckFailed``), so nbgrader scores it 0.

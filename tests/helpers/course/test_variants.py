@@ -1,9 +1,9 @@
-"""helpers.variants: the common version keeps the defaults; a fingerprint draws, reproducibly."""
+"""helpers.course.variants: the common version keeps the defaults; a fingerprint draws, reproducibly."""
 import hashlib
 
 import pytest
 
-from helpers.variants import Variant
+from helpers.course.variants import Variant
 
 FP_A = hashlib.sha256(b"a").hexdigest()
 FP_B = hashlib.sha256(b"b").hexdigest()

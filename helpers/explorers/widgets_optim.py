@@ -2,8 +2,8 @@
 
 ``OptimizerExplorer(optimizer="adam", *, momentum=None, adam=None, epochs=5, seed=0)`` is a widget
 (a ``VBox``): put it last in a cell. Every change of a control runs
-:func:`helpers.explore_optim.run_optimizer` and redraws a
-:class:`helpers.explore_optim_view.OptimizerFigure`; this module only wires the two together.
+:func:`helpers.explorers.explore_optim.run_optimizer` and redraws a
+:class:`helpers.explorers.explore_optim_view.OptimizerFigure`; this module only wires the two together.
 
 - ``momentum=momentum_update`` / ``adam=adam_update``: the "momentum" / "adam" choices drive your
   own update functions (the lesson-6 signatures); if they raise, the explorer says so kindly
@@ -20,7 +20,7 @@ import math
 
 import ipywidgets as widgets
 
-from ._validate import check_in_range
+from .._validate import check_in_range
 from .explore_optim import DEFAULTS, OPTIMIZER_NAMES, SCHEDULE_NAMES, run_optimizer
 from .explore_optim_view import OptimizerFigure
 

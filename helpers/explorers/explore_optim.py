@@ -1,4 +1,4 @@
-"""The compute step behind the optimiser explorer (``helpers.widgets_optim``), usable without widgets.
+"""The compute step behind the optimiser explorer (``helpers.explorers.widgets_optim``), usable without widgets.
 
 - The **valley**: an ill-conditioned quadratic ``L(theta) = 1/2 (theta - c)^T H (theta - c)`` with
   curvatures 0.5 and 12.5 along axes turned by 25 degrees (condition number 25):
@@ -19,11 +19,11 @@ from functools import lru_cache
 
 import numpy as np
 
-from ._validate import check_fraction, check_in_range, check_int, check_lr
+from .._validate import check_fraction, check_in_range, check_int, check_lr
 from .explore import _checked, _student_error_message, get_problem
-from .network import MLP
-from .optim import History, TrainingDiverged, train
-from .optimizers import Adam, Momentum, RMSProp, SGD, constant, cosine_decay, step_decay
+from ..network import MLP
+from ..optim import History, TrainingDiverged, train
+from ..optimizers import Adam, Momentum, RMSProp, SGD, constant, cosine_decay, step_decay
 
 __all__ = ["OPTIMIZER_NAMES", "SCHEDULE_NAMES", "DEFAULTS", "VALLEY_START", "VALLEY_MIN",
            "VALLEY_CONDITION", "valley_loss", "valley_grad", "descent_path", "digits_history",

@@ -8,7 +8,7 @@
 - right: the loss on the whole training set after every epoch (epoch 0 = before training),
   plus the validation loss for digits.
 
-``update(run, references=())`` redraws it for a :class:`helpers.explore.Run` (the reference runs
+``update(run, references=())`` redraws it for a :class:`helpers.explorers.explore.Run` (the reference runs
 are drawn faded, for comparison) by changing the data of existing artists, and ``png()`` renders
 it: reusing the figure is what keeps a slider change fast. Pure matplotlib (``Figure`` + Agg
 canvas, no pyplot), so nothing is displayed or leaked.
@@ -25,7 +25,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocato
 
 from ._render import BlitFigure
 from .explore import REGRESSION_START, batch_kind, get_problem, regression_loss_grid
-from .plotting import PALETTE, plot_loss_landscape
+from ..plotting import PALETTE, plot_loss_landscape
 
 __all__ = ["ExplorerFigure", "W_RANGE", "B_RANGE"]
 
@@ -125,7 +125,7 @@ class ExplorerFigure(BlitFigure):
 
     # -- updates ---------------------------------------------------------------------------------
     def update(self, run, references=()):
-        """Show ``run`` (a :class:`helpers.explore.Run`) and the faded ``references`` (Runs)."""
+        """Show ``run`` (a :class:`helpers.explorers.explore.Run`) and the faded ``references`` (Runs)."""
         p = self.problem
         if run.problem != p.name:
             raise ValueError(f"ExplorerFigure.update: this figure shows {p.name!r}, got a run of "

@@ -1,11 +1,11 @@
-"""Every diagnosis code of helpers.checks / helpers.diagnose: the code, and a message that names the mistake."""
+"""Every diagnosis code of helpers.feedback.checks / helpers.feedback.diagnose: the code, and a message that names the mistake."""
 import math
 
 import numpy as np
 import pytest
 
-from helpers.checks import CheckFailed, call, check_array, check_dtype, check_probabilities, check_scalar
-from helpers.diagnose import MESSAGES, describe_inputs, explain_factor
+from helpers.feedback.checks import CheckFailed, call, check_array, check_dtype, check_probabilities, check_scalar
+from helpers.feedback.diagnose import MESSAGES, describe_inputs, explain_factor
 
 EXPECTED = np.array([[0.5, -1.0, 2.0], [1.5, 0.25, -3.0]])
 

@@ -1,18 +1,18 @@
-"""helpers.display: a failed check shows one short box; a bug inside the student's function shows their frame."""
+"""helpers.feedback.display: a failed check shows one short box; a bug inside the student's function shows their frame."""
 import re
 import subprocess
 import sys
 import textwrap
 
-from helpers.display import feedback_box
+from helpers.feedback.display import feedback_box
 
 SCRIPT = textwrap.dedent('''
     import numpy as np
     from IPython.core.interactiveshell import InteractiveShell
-    from helpers.display import install_feedback
+    from helpers.feedback.display import install_feedback
     shell = InteractiveShell.instance()
     assert install_feedback(shell)
-    shell.run_cell("from helpers.checks import call, check_array")
+    shell.run_cell("from helpers.feedback.checks import call, check_array")
     shell.run_cell("def relu(z):\\n    return np.abs(z)\\n", store_history=True)
     shell.run_cell("def sig(z):\\n    if z > 0:\\n        return z\\n    return z\\n", store_history=True)
     shell.user_ns["np"] = np

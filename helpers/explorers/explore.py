@@ -1,4 +1,4 @@
-"""The compute step behind the gradient-descent explorer (``helpers.widgets``), usable without widgets.
+"""The compute step behind the gradient-descent explorer (``helpers.explorers.widgets``), usable without widgets.
 
 - ``PROBLEMS``: ``("regression", "moons", "digits")``.
 - ``get_problem(name) -> Problem``: the data set, the network and the default settings of a problem.
@@ -8,7 +8,7 @@
   ``Run.message``, and no warning escapes.
 - ``batch_kind(batch_size, n) -> "SGD" | "mini-batch" | "batch GD"``.
 
-The plot step is :class:`helpers.explore_view.ExplorerFigure`.
+The plot step is :class:`helpers.explorers.explore_view.ExplorerFigure`.
 """
 from __future__ import annotations
 
@@ -20,11 +20,12 @@ from functools import lru_cache
 
 import numpy as np
 
-from ._validate import check_lr
-from .data import load_digits, make_moons, make_regression_1d, train_val_test_split
-from .metrics import accuracy
-from .network import MLP
-from .optim import History, TrainingDiverged, sgd_update, train
+from .._validate import check_lr
+from ..data import load_digits, make_moons, make_regression_1d, train_val_test_split
+from ..metrics import accuracy
+from ..network import MLP
+from ..optim import History, TrainingDiverged, train
+from ..optimizers import sgd_update
 
 __all__ = ["PROBLEMS", "Problem", "Run", "get_problem", "run_training", "batch_kind",
            "regression_loss_grid"]

@@ -1,11 +1,11 @@
-"""helpers.own_code: the student's earlier functions where they pass, the references otherwise."""
+"""helpers.course.own_code: the student's earlier functions where they pass, the references otherwise."""
 import json
 
 import numpy as np
 import pytest
 
 import helpers
-from helpers.own_code import load_own_code
+from helpers.course.own_code import load_own_code
 
 
 def _notebook(folder, lesson, cells):
@@ -49,7 +49,7 @@ def test_stubs_errors_and_warnings_fall_back(tmp_path):
 
 
 def test_the_course_solutions_are_recognised_as_right():
-    own = load_own_code(folder=helpers.own_code.Path(helpers.__file__).parent.parent / "solutions")
+    own = load_own_code(folder=helpers.course.own_code.Path(helpers.__file__).parent.parent / "solutions")
     assert all(own.is_yours(n) for n in own.functions), str(own)
 
 

@@ -2,18 +2,18 @@
 
 ``GradientDescentExplorer(problem="regression" | "moons" | "digits", *, update=None, train_fn=None,
 lr=None, batch_size=None, epochs=None, seed=0)`` is a widget (a ``VBox``): put it last in a cell.
-Every change of a control trains a fresh network with :func:`helpers.explore.run_training` and
-redraws an :class:`helpers.explore_view.ExplorerFigure`; this module only wires widgets to those
+Every change of a control trains a fresh network with :func:`helpers.explorers.explore.run_training` and
+redraws an :class:`helpers.explorers.explore_view.ExplorerFigure`; this module only wires widgets to those
 two plain, testable pieces.
 
 - ``update=my_sgd_update``: the sliders drive your own ``sgd_update(params, grads, lr)``;
-  ``train_fn=my_train``: your own training loop (see :func:`helpers.explore.run_training`).
+  ``train_fn=my_train``: your own training loop (see :func:`helpers.explorers.explore.run_training`).
   If your code raises, the explorer shows the error instead of stopping.
 - "keep as reference" keeps the current run as a faded curve to compare with; "clear references"
   removes them.
 
 For tests and notebooks: ``.controls`` (name -> widget), ``.run`` (the last
-:class:`helpers.explore.Run`), ``.history``, ``.message``, ``.references``, ``.output`` (an
+:class:`helpers.explorers.explore.Run`), ``.history``, ``.message``, ``.references``, ``.output`` (an
 ``ipywidgets.Output`` holding the plot as a PNG) and ``.png`` (its bytes).
 """
 from __future__ import annotations
@@ -25,7 +25,7 @@ import math
 import ipywidgets as widgets
 import numpy as np
 
-from ._validate import check_in_range
+from .._validate import check_in_range
 from .explore import PROBLEMS, batch_kind, get_problem, run_training
 from .explore_view import ExplorerFigure
 

@@ -2,12 +2,12 @@
 import numpy as np
 import pytest
 
-from helpers.explore_optim import (DEFAULTS, VALLEY_CONDITION, VALLEY_MIN, VALLEY_START, descent_path,
+from helpers.explorers.explore_optim import (DEFAULTS, VALLEY_CONDITION, VALLEY_MIN, VALLEY_START, descent_path,
                                    run_optimizer, valley_grad, valley_loss)
-from helpers.explore_optim_view import OptimizerFigure
+from helpers.explorers.explore_optim_view import OptimizerFigure
 from helpers.gradcheck import numerical_gradient
 from helpers.optimizers import SGD, Adam, Momentum
-from helpers.widgets_optim import OptimizerExplorer
+from helpers.explorers.widgets_optim import OptimizerExplorer
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
