@@ -69,8 +69,8 @@ PROXY_API_PORT   ?= 8001
 CHP              := deploy/jupyterhub/node_modules/.bin/configurable-http-proxy
 CLASSROOM_STAMP  := $(CLASSROOM_VENV)/.bw-classroom-stamp
 COURSE_FILES     := $(shell find helpers grader -type f -not -path '*/__pycache__/*' 2>/dev/null)
-HUB_RUN          := cd $(CLASSROOM_STATE) && BW_CLASSROOM=$(CLASSROOM_STATE)/classroom.json \
-                    $(CURDIR)/$(VENV)/bin/jupyterhub -f $(CURDIR)/deploy/jupyterhub/jupyterhub_config.py
+HUB_CMD          := $(CURDIR)/$(VENV)/bin/jupyterhub -f $(CURDIR)/deploy/jupyterhub/jupyterhub_config.py
+HUB_ENV          := cd $(CLASSROOM_STATE) && BW_CLASSROOM=$(CLASSROOM_STATE)/classroom.json
 HUB_PID          := $(CLASSROOM_STATE)/hub/jupyterhub.pid
 HUB_LOG          := $(CLASSROOM_STATE)/hub/jupyterhub.log
 
@@ -110,13 +110,13 @@ classroom-setup: venv classroom-env  ## users, exchange, configuration, $(CLASSR
 classroom: classroom-setup  ## a local JupyterHub on $(HUB_IP):$(HUB_PORT) in this terminal (as root)
 	@echo "JupyterHub runs in this terminal (Ctrl-C stops it and every user's server); run the instructor's"
 	@echo "commands (.venv/bin/grader hub ...) in a second root shell, or use make classroom-start / classroom-stop"
-	$(HUB_RUN)
+	$(HUB_ENV) $(HUB_CMD)
 
 classroom-start: classroom-setup  ## the same JupyterHub in the background (log $(HUB_LOG), pid file $(HUB_PID))
 	@if [ -f $(HUB_PID) ] && kill -0 $$(cat $(HUB_PID)) 2>/dev/null; then \
 	  echo "classroom: JupyterHub already runs (pid $$(cat $(HUB_PID))); make classroom-stop first" >&2; exit 1; fi
 	rm -f $(HUB_PID)
-	($(HUB_RUN) >>$(HUB_LOG) 2>&1 </dev/null &)
+	($(HUB_ENV) setsid $(HUB_CMD) >>$(HUB_LOG) 2>&1 </dev/null &)
 	@for i in $$(seq 60); do [ -s $(HUB_PID) ] && break; sleep 0.5; done; \
 	test -s $(HUB_PID) || { echo "classroom: JupyterHub did not start (see $(HUB_LOG))" >&2; exit 1; }
 	@echo "JupyterHub runs in the background on http://$(HUB_IP):$(HUB_PORT) (pid $$(cat $(HUB_PID)), log $(HUB_LOG)); make classroom-stop stops it"
