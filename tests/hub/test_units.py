@@ -213,3 +213,20 @@ def test_opening_the_venv_leaves_its_neighbours_closed(tmp_path):
     assert mode(srv / "venv" / "bin" / "python") & 0o005 == 0o005 and mode(srv / "venv") & 0o005 == 0o005
     assert mode(srv) & 0o007 == 0o001, f"{srv}: {mode(srv):04o} (only passable, not listable)"
     assert mode(srv / "secret") == 0o700 and mode(srv / "secret" / "key") == 0o600
+
+
+def test_the_readme_spells_the_grader_command_one_way_and_it_exists():
+    """On a fresh machine `grader` is not on PATH: the README says `.venv/bin/grader` everywhere, and
+    `make venv` installs that console script."""
+    import re
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+    text = (root / "README.md").read_text(encoding="utf-8")
+    spans = re.findall(r"`([^`\n]+)`", text) + [line for block in re.findall(r"```\n(.*?)```", text, re.S)
+                                               for line in block.splitlines()]
+    other = [s for s in spans if re.match(r"(python3? -m |\.venv/bin/python -m )?grader \w", s.strip())
+             and not s.strip().startswith(".venv/bin/grader")]
+    assert not other, f"README.md spells the command otherwise than .venv/bin/grader: {other}"
+    assert ".venv/bin/grader hub release" in text and ".venv/bin/grader hub collect" in text
+    assert (Path(sys.executable).parent / "grader").is_file(), "the venv has no grader console script (pyproject [project.scripts])"
