@@ -1,8 +1,13 @@
-"""``grader export RESULTS --format canvas|moodle|csv [--roster ROSTER.csv] --out FILE [--per-exercise]``.
+"""``grader export RESULTS --format canvas|moodle|csv [--roster ROSTER.csv] --out FILE [--per-exercise] [--all-lessons]``.
 
 Gradebook files an LMS imports, one column per lesson (or per exercise). Only ``graded`` scores
 are written; anything else (error, timeout, tampered, missing, a written answer not graded yet)
-is left EMPTY and listed on stderr, never exported as 0.
+is left without a grade (Canvas and csv: empty; Moodle: ``-``) and listed on stderr, never exported as 0.
+
+Only the lessons the results hold (someone's notebook was graded in these folders) get a column:
+an importer takes a column it does not know for a new assignment (Canvas creates one with the
+``Points Possible``; Moodle a new grade item). ``--all-lessons`` adds every lesson of ``run.json``.
+The line printed at the end names the lessons exported and those left out.
 
 * **Canvas** (Grades > Import), as its importer reads it (instructure/canvas-lms
   ``app/models/gradebook_importer.rb``: the header must start ``Student``, ``ID``, then ``SIS User ID``,
@@ -17,7 +22,13 @@ is left EMPTY and listed on stderr, never exported as 0.
   ``useridnumber``, ``useremail`` or ``username`` under "Map from / Map to", a row with that cell
   empty is skipped; the other columns map to grade items): ``First name, Last name, ID number,
   Email address`` (user columns as in Moodle's own grade export) and one column per lesson. Map
-  "ID number" (or "Email address") to the identifier.
+  "ID number" (or "Email address") to the identifier. No grade is ``-``: for an existing grade item
+  ``''`` and ``-`` both mean "no grade", but for a NEW grade item (``import_new_grade_item``) only
+  ``-`` does; ``''`` is stored and becomes 0 in the numeric column. ``-`` is also what Moodle's own
+  export writes. The names come from the roster's ``first_name``/``last_name`` (or
+  ``given_name``/``family_name``), else from ``sortable_name`` ("Family, Given"); a name that is
+  only "Given Family" is not guessed apart ("Dan Ó Briain"): first and last are left empty (Moodle
+  matches the identifier column, not the names).
 * **csv**: ``student_id`` and one column per lesson/exercise.
 
 The roster (see :mod:`grader.lms`) gives names, ids and sections; students in the results but
@@ -30,14 +41,16 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-__all__ = ["add_export_parser", "gradebook", "write_gradebook", "CANVAS_COLUMNS", "MOODLE_COLUMNS"]
+__all__ = ["add_export_parser", "gradebook", "write_gradebook", "given_family", "CANVAS_COLUMNS", "MOODLE_COLUMNS"]
 
 CANVAS_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 MOODLE_COLUMNS = ["First name", "Last name", "ID number", "Email address"]
 
 
-def gradebook(folders: list[Path], per_exercise: bool = False):
-    """-> (columns [(name, max)], {student: {column: score or None}}, [problem, ...])."""
+def gradebook(folders: list[Path], per_exercise: bool = False, all_lessons: bool = False):
+    """-> (columns [(name, max)], {student: {column: score or None}}, [problem, ...], lessons left out).
+
+    The columns are the lessons the results hold (``all_lessons``: every lesson of ``run.json``)."""
     import copy
 
     from .manual.store import hand_grades, merge_hand_grades
@@ -45,8 +58,12 @@ def gradebook(folders: list[Path], per_exercise: bool = False):
     from .store import load
     run, stored = load(folders)
     table = rows(run, merge_hand_grades(copy.deepcopy(stored), hand_grades(folders)))
+    held = {r["lesson"] for r in stored}
+    left_out = [] if all_lessons else sorted({r["lesson"] for r in table} - held)
     maxes, cells, problems = {}, defaultdict(dict), []
     for r in table:
+        if r["lesson"] in left_out:
+            continue
         col = f"{r['lesson']} {r['exercise']}" if per_exercise else r["lesson"]
         maxes.setdefault(col, defaultdict(float))
         maxes[col][r["student_id"]] += float(r["max_score"] or 0)
@@ -58,25 +75,40 @@ def gradebook(folders: list[Path], per_exercise: bool = False):
         elif cur is not None:
             cells[r["student_id"]][col] = cur + float(r["score"] or 0)
     columns = [(c, max(m.values()) if m else 0.0) for c, m in sorted(maxes.items())]
-    return columns, cells, problems
+    return columns, cells, problems, left_out
 
 
-def _split(name: str) -> tuple[str, str]:
-    """("First", "Last") from "Last, First" or "First Last"."""
-    if "," in name:
-        last, first = (x.strip() for x in name.split(",", 1))
+def given_family(person: dict) -> tuple[str, str]:
+    """(given, family) names from the roster: ``first_name``/``last_name`` (or ``given_name``/``family_name``),
+    else ``sortable_name`` "Family, Given"; else ("", "") -- "Dan Ó Briain" is not split by guessing."""
+    first = person.get("first_name") or person.get("given_name") or ""
+    last = person.get("last_name") or person.get("family_name") or ""
+    if first or last:
         return first, last
-    parts = name.split()
-    return (" ".join(parts[:-1]), parts[-1]) if len(parts) > 1 else ("", name)
+    sortable = person.get("sortable_name") or ""
+    if "," in sortable:
+        family, given = (x.strip() for x in sortable.split(",", 1))
+        return given, family
+    return "", ""
 
 
-def _fmt(v) -> str:
-    return "" if v is None else f"{v:g}"
+def _canvas_student(person: dict) -> str:
+    """Canvas's ``Student`` cell: the sortable name "Family, Given", else the name as the roster has it."""
+    given, family = given_family(person)
+    if family:
+        return f"{family}, {given}" if given else family
+    return person.get("name") or person["student_id"]
 
 
-def write_gradebook(folders: list[Path], fmt: str, out: Path, roster=None, per_exercise=False, log=print) -> int:
-    """Write the gradebook file; -> the number of students written. Problems go to ``log`` (stderr)."""
-    columns, cells, problems = gradebook(folders, per_exercise)
+def _fmt(v, none: str = "") -> str:
+    return none if v is None else f"{v:g}"
+
+
+def write_gradebook(folders: list[Path], fmt: str, out: Path, roster=None, per_exercise=False, log=print,
+                    all_lessons=False) -> dict:
+    """Write the gradebook file; -> ``{"students": n, "lessons": [...], "left_out": [...]}``.
+    Problems go to ``log`` (stderr)."""
+    columns, cells, problems, left_out = gradebook(folders, per_exercise, all_lessons)
     names = [c for c, _ in columns]
     people = list(roster.rows) if roster else [{"student_id": s} for s in sorted(cells)]
     known = {p["student_id"] for p in people}
@@ -94,20 +126,19 @@ def write_gradebook(folders: list[Path], fmt: str, out: Path, roster=None, per_e
             s = p["student_id"]
             if s not in cells:
                 problems.append(f"{s}: no results at all -- every column left empty")
-            vals = [_fmt(cells.get(s, {}).get(c)) for c in names]
-            name = p.get("sortable_name") or p.get("name") or s
+            vals = [_fmt(cells.get(s, {}).get(c), "-" if fmt == "moodle" else "") for c in names]
             if fmt == "canvas":
-                first, last = _split(name)
-                w.writerow([f"{last}, {first}" if first else last, p.get("canvas_user_id", ""),
+                w.writerow([_canvas_student(p), p.get("canvas_user_id", ""),
                             p.get("sis_user_id", ""), p.get("sis_login_id", ""), p.get("section", "")] + vals)
             elif fmt == "moodle":
-                first, last = _split(p.get("name") or name)
+                first, last = given_family(p)
                 w.writerow([first, last, p.get("idnumber") or p.get("sis_user_id", ""), p.get("email", "")] + vals)
             else:
                 w.writerow([s] + vals)
     for msg in problems:
         log(f"not exported: {msg}", file=sys.stderr)
-    return len(people)
+    lessons = sorted({c.split(" ")[0] for c in names})
+    return {"students": len(people), "lessons": lessons, "left_out": left_out}
 
 
 def _run(args) -> int:
@@ -125,8 +156,13 @@ def _run(args) -> int:
     except (OSError, ValueError) as e:
         print(f"grader export: {e}", file=sys.stderr)
         return 2
-    n = write_gradebook(args.results, args.format, args.out, roster, args.per_exercise)
-    print(f"{n} students written to {args.out} ({args.format})")
+    done = write_gradebook(args.results, args.format, args.out, roster, args.per_exercise,
+                           all_lessons=args.all_lessons)
+    print(f"{done['students']} students written to {args.out} ({args.format}); lessons: "
+          f"{', '.join(done['lessons']) or 'none'}")
+    if done["left_out"]:
+        print(f"left out (nobody's notebook graded in these results; --all-lessons adds them): "
+              f"{', '.join(done['left_out'])}")
     return 0
 
 
@@ -138,4 +174,7 @@ def add_export_parser(sub) -> None:
                    help="student_id plus the LMS's ids/names (required for canvas and moodle)")
     p.add_argument("--out", type=Path, required=True, metavar="FILE")
     p.add_argument("--per-exercise", action="store_true", help="one column per exercise instead of per lesson")
+    p.add_argument("--all-lessons", action="store_true",
+                   help="a column for every lesson of the run, also those nobody handed in (an LMS creates an "
+                        "assignment for every column it does not know)")
     p.set_defaults(handler=_run)

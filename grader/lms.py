@@ -20,7 +20,8 @@ folders" (the default since Moodle 3.1), ``<prefix>_assignsubmission_file/<path>
 Moodle's names carry no late marker. Duplicates are resolved by the member's timestamp.
 
 ``--roster ROSTER.csv`` (columns ``student_id`` and any of ``canvas_user_id``, ``moodle_participant_id``,
-``name``, ``sortable_name``, ``sis_user_id``, ``sis_login_id``, ``section``, ``email``) maps LMS ids, then
+``name``, ``sortable_name``, ``sis_user_id``, ``sis_login_id``, ``section``, ``email``; ``first_name``,
+``last_name`` for ``grader export``) maps LMS ids, then
 names, to the course's student ids; with a roster, a file of someone not in it is reported by
 name, never guessed. Without a roster the LMS id (``canvas-<id>``, ``moodle-<id>``) is the student id.
 """

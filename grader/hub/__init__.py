@@ -8,18 +8,52 @@ are described in :mod:`.layout`; the plugin the students' servers use is :mod:`.
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 from pathlib import Path
 
-__all__ = ["add_hub_parser", "run_hub"]
+__all__ = ["add_hub_parser", "run_hub", "classroom_of", "DEFAULT_CLASSROOM"]
 
 
-def _room_args(p: argparse.ArgumentParser) -> None:
+DEFAULT_CLASSROOM = Path("/srv/backprop-workbook/classroom.json")
+
+
+def _room_args(p: argparse.ArgumentParser, recorded: bool = True) -> None:
+    """``--exchange/--course/--group``; with ``recorded``, their defaults come from ``--classroom``."""
     from .layout import DEFAULT_COURSE, DEFAULT_EXCHANGE, DEFAULT_GROUP
-    p.add_argument("--exchange", type=Path, default=DEFAULT_EXCHANGE, metavar="DIR",
-                   help=f"nbgrader's exchange root (default {DEFAULT_EXCHANGE})")
-    p.add_argument("--course", default=DEFAULT_COURSE, help=f"course id (default {DEFAULT_COURSE})")
-    p.add_argument("--group", default=DEFAULT_GROUP, help=f"the instructors' Unix group (default {DEFAULT_GROUP})")
+    where = "the classroom's recorded setting, else " if recorded else ""
+    p.add_argument("--exchange", type=Path, default=None, metavar="DIR",
+                   help=f"nbgrader's exchange root (default: {where}{DEFAULT_EXCHANGE})")
+    p.add_argument("--course", default=None, help=f"course id (default: {where}{DEFAULT_COURSE})")
+    p.add_argument("--group", default=None, help=f"the instructors' Unix group (default: {where}{DEFAULT_GROUP})")
+    if recorded:
+        p.add_argument("--classroom", type=Path, default=None, metavar="classroom.json",
+                       help=f"the settings `make classroom` recorded (default: $BW_CLASSROOM, else {DEFAULT_CLASSROOM}, "
+                            "when it exists)")
+
+
+def classroom_of(args, env=None):
+    """The :class:`~.layout.Classroom` of a command: each of ``--exchange/--course/--group`` given, else
+    recorded in ``classroom.json`` (``--classroom``, ``$BW_CLASSROOM``, or :data:`DEFAULT_CLASSROOM`
+    when it exists; written by ``grader hub setup``), else the default."""
+    from .layout import DEFAULT_COURSE, DEFAULT_EXCHANGE, DEFAULT_GROUP, Classroom
+    env = os.environ if env is None else env
+    recorded = {}
+    if hasattr(args, "classroom"):
+        path = args.classroom or (Path(env["BW_CLASSROOM"]) if env.get("BW_CLASSROOM") else None)
+        if path is not None and not path.is_file():
+            what = "--classroom" if args.classroom else "$BW_CLASSROOM"
+            raise FileNotFoundError(f"{what}: {path} does not exist (written by `make classroom` / `grader hub setup`)")
+        path = path or (DEFAULT_CLASSROOM if DEFAULT_CLASSROOM.is_file() else None)
+        if path is not None:
+            try:
+                recorded = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as e:
+                raise ValueError(f"{path}: cannot read the classroom's settings: {e}") from None
+    return Classroom(exchange=Path(args.exchange or recorded.get("exchange") or DEFAULT_EXCHANGE),
+                     course=args.course or recorded.get("course") or DEFAULT_COURSE,
+                     group=args.group or recorded.get("group") or DEFAULT_GROUP)
 
 
 def add_hub_parser(sub) -> None:
@@ -28,7 +62,7 @@ def add_hub_parser(sub) -> None:
     hs = hub.add_subparsers(dest="hub_command", required=True)
 
     p = hs.add_parser("setup", help="(root) create users, exchange, configuration for `make classroom`")
-    _room_args(p)
+    _room_args(p, recorded=False)
     p.add_argument("--roster", type=Path, required=True, help="CSV with a student_id column")
     p.add_argument("--instructor", required=True, help="the instructor's Unix user name")
     p.add_argument("--state", type=Path, default=None, help="where the Hub's files go (default /srv/backprop-workbook)")
@@ -100,9 +134,8 @@ def _return(args, room) -> int:
 
 def run_hub(args) -> int:
     """Run ``grader hub <command>``; bad input -> a message on stderr and exit code 2."""
-    from .layout import Classroom
-    room = Classroom(exchange=args.exchange, course=args.course, group=args.group)
     try:
+        room = classroom_of(args)
         if args.hub_command == "setup":
             return _setup(args, room)
         if args.hub_command == "release":

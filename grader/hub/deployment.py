@@ -17,6 +17,7 @@ import pwd
 import re
 import secrets
 import shutil
+import stat
 import subprocess
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -25,7 +26,7 @@ from ..release import ROOT
 from .auth import hash_password
 from .layout import Classroom, prepare_exchange
 
-__all__ = ["Deployment", "read_roster", "setup", "UNIX_NAME"]
+__all__ = ["Deployment", "read_roster", "setup", "open_to_others", "UNIX_NAME"]
 
 UNIX_NAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
 DEFAULT_STATE = Path("/srv/backprop-workbook")
@@ -85,6 +86,35 @@ def read_roster(path: Path) -> tuple[str, ...]:
     if not ids:
         raise ValueError(f"{path}: no student in the roster")
     return tuple(ids)
+
+
+def _others_may(st: os.stat_result, bits: int) -> bool:
+    """May a user other than the owner (and root) use ``bits`` (r=4, x=1) on an entry with this stat?"""
+    if st.st_mode & bits:                                   # "other" bits
+        return True
+    if not st.st_mode & (bits << 3):                        # group bits
+        return False
+    try:
+        group = grp.getgrgid(st.st_gid)
+    except KeyError:
+        return False
+    owner = next((u.pw_name for u in pwd.getpwall() if u.pw_uid == st.st_uid), None)
+    members = set(group.gr_mem) | {u.pw_name for u in pwd.getpwall() if u.pw_gid == st.st_gid}
+    return bool(members - {owner, "root"})
+
+
+def open_to_others(path: Path) -> str | None:
+    """Why another (non-root) user can read the folder ``path``, or ``None`` when they cannot: they
+    need to search (x) every parent and to list (r) or search (x) ``path`` itself; a parent such as
+    ``/root`` (0700) closes everything below it, whatever the folder's own mode."""
+    path = Path(path).resolve()
+    for parent in reversed(path.parents):
+        if not _others_may(os.stat(parent), 1):
+            return None
+    st = os.stat(path)
+    if _others_may(st, 4) or _others_may(st, 1):
+        return f"mode {stat.S_IMODE(st.st_mode):04o}, and every folder above it can be entered"
+    return None
 
 
 def _run(*cmd) -> None:
@@ -198,9 +228,10 @@ def setup(d: Deployment, log=print) -> dict:
     new = _passwords(d, [d.instructor, *d.students])
     solutions = ROOT / "solutions"
     os.chmod(solutions, 0o700)       # this checkout's answers: never readable by the students
-    if os.stat(ROOT).st_mode & 0o005:
-        log(f"note: the checkout {ROOT} is readable by other users: its .git history holds the solutions; "
-            f"`chmod 0700 {ROOT}` closes it")
+    opened_by = open_to_others(ROOT)
+    if opened_by is not None:
+        log(f"note: the checkout {ROOT} can be read by other users ({opened_by}): its .git history holds the "
+            f"solutions; `chmod 0700 {ROOT}` closes it")
     summary = dict(asdict(d), exchange=str(d.room.exchange), course=d.room.course, group=d.room.group,
                    course_root=str(course), chp=str(CHP), root=str(ROOT),
                    passwords_file=str(d.passwords_json), new_passwords=new)

@@ -87,7 +87,8 @@ def run_manual(args) -> int:
         except ImportRejected as e:
             print(f"grader manual --import: {e}", file=sys.stderr)
             return 1
-        print(f"{n} grades imported from {args.import_}")
+        print(f"{n} grades imported from {args.import_} (rows whose score and comment are unchanged were left "
+              "as they were)")
         return 0
     state = ManualState(args.results, (args.root or ROOT).resolve(), answers, grader)
     return _serve(state, args.port, secrets.token_urlsafe(24))

@@ -4,6 +4,7 @@ is bad, two tabs saving at once; then `grader report` and `grader export` carry 
 of the grading page, report.html and a feedback page (no serious or critical violations)."""
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
@@ -35,18 +36,18 @@ def graded(tmp_path_factory):
     return {**run, "results": copy}
 
 
-@pytest.fixture(scope="module")
-def server(graded):
-    """`grader manual RESULTS --submissions canvas.zip --roster ...` on a free port; -> its URL (with token)."""
-    log = open(ARTIFACTS / "grader-manual.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "grader", "manual", str(graded["results"]), "--grader", "Prof Test",
-                             "--submissions", str(graded["canvas"]), "--roster", str(graded["roster"])],
+@contextlib.contextmanager
+def _manual(results, log_name, *extra):
+    """`grader manual RESULTS ...` on a free port; -> its URL parts (base, token)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log = open(ARTIFACTS / log_name, "w")
+    proc = subprocess.Popen([sys.executable, "-m", "grader", "manual", str(results), "--grader", "Prof Test", *extra],
                             stdout=subprocess.PIPE, stderr=log, text=True, start_new_session=True, cwd=ROOT,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
         line = proc.stdout.readline()
         m = re.search(r"(http://127\.0\.0\.1:\d+)/\?token=(\S+)", line)
-        assert m, f"grader manual printed {line!r} (log: {ARTIFACTS / 'grader-manual.log'})"
+        assert m, f"grader manual printed {line!r} (log: {ARTIFACTS / log_name})"
         yield {"base": m.group(1), "token": m.group(2), "proc": proc}
     finally:
         if proc.poll() is None:
@@ -54,6 +55,14 @@ def server(graded):
             proc.wait(timeout=10)
         proc.stdout.close()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def server(graded):
+    """`grader manual RESULTS --submissions canvas.zip --roster ...` on a free port; -> its URL (with token)."""
+    with _manual(graded["results"], "grader-manual.log", "--submissions", str(graded["canvas"]),
+                 "--roster", str(graded["roster"])) as srv:
+        yield srv
 
 
 def _axe(page, what):
@@ -244,3 +253,44 @@ def test_the_page_needs_the_token_and_a_local_host(server):
     body = json.dumps({"lesson": LESSON, "question": QUESTION, "group": "x", "score": "1"}).encode()
     assert status(f"{server['base']}/api/grade?token={server['token']}", {"Content-Type": "application/json"},
                   body) == 403                                     # the API wants the X-Token header
+
+
+def test_a_huge_answer_with_a_long_word_is_folded_and_wrapped(browser, tmp_path):
+    """A 200 KB answer with a 6,000-letter word: the page stays as wide as the window, the grade form
+    stays within the first screens, "Show all" unfolds the whole answer (and folds it again)."""
+    from grader.store import save_run, write_json
+    results = tmp_path / "results"
+    save_run(results, {"lessons": {}, "students": ["lena", "sam"], "skipped": [], "isolation": []})
+    huge = "x" * 6000 + "\n\n" + "\n\n".join(f"Paragraph {i}: the kink of the ReLU bends the map." for i in range(4000))
+    assert len(huge) > 200_000
+    for student, text in (("lena", huge), ("sam", "Affine maps compose into one affine map.")):
+        write_json(results / "results" / student / f"{LESSON}.json", {
+            "student": student, "lesson": LESSON, "graded_at": "2026-01-01T00:00:00Z", "sha256": student,
+            "exercises": [{"exercise": QUESTION, "score": None, "max_score": 2.0, "status": "needs_manual",
+                           "message": "", "flags": [], "answer": text}]})
+    ctx = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = ctx.new_page()
+    try:
+        with _manual(results, "grader-manual-huge.log") as srv:
+            page.goto(_question_url(srv))
+            assert page.locator("#who").inner_text() == "Student: lena"
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 1200, f"the page is {width} px wide in a 1200 px window (a long word is not wrapped)"
+            form_top = page.evaluate("document.getElementById('grade-form').getBoundingClientRect().top + scrollY")
+            assert form_top < 2 * 900, f"the grade form starts {form_top:.0f} px down the page"
+            button = page.locator("#show-all")
+            assert button.is_visible() and "Show all" in button.inner_text()
+            assert button.get_attribute("aria-expanded") == "false"
+            button.click()
+            answer = page.locator("article.answer:not([hidden])")
+            assert answer.evaluate("a => a.clientHeight") > 20 * 900, "Show all did not unfold the answer"
+            assert "Paragraph 3999:" in answer.inner_text() and button.get_attribute("aria-expanded") == "true"
+            assert page.evaluate("document.documentElement.scrollWidth") <= 1200
+            page.screenshot(path=str(ARTIFACTS / "manual-huge-answer.png"))
+            button.click()
+            assert answer.evaluate("a => a.clientHeight") < 900
+            page.keyboard.press("n")                                  # sam's short answer: nothing to fold
+            assert page.locator("#who").inner_text() == "Student: sam" and not button.is_visible()
+            _axe(page, "manual page with a folded answer")
+    finally:
+        ctx.close()

@@ -66,6 +66,62 @@ def test_roster_errors_name_the_file_and_column(tmp_path):
         load_roster(p)
 
 
+def _small_results(tmp_path):
+    """Two lessons known to run.json, only L1 handed in: ann graded 1.5 + a written answer not graded yet."""
+    from grader.store import save_run, write_json
+    out = tmp_path / "results"
+    save_run(out, {"lessons": {"L1": {"exercises": [{"name": "ex1", "points": 2.0}, {"name": "wq", "points": 2.0}]},
+                               "L2": {"exercises": [{"name": "ex1", "points": 1.0}]}},
+                   "students": ["ann", "dan"], "skipped": [], "isolation": []})
+    write_json(out / "results" / "ann" / "L1.json", {
+        "student": "ann", "lesson": "L1", "graded_at": "2026-01-01T00:00:00Z", "sha256": "s", "exercises": [
+            {"exercise": "ex1", "score": 1.5, "max_score": 2.0, "status": "graded", "message": "", "flags": []},
+            {"exercise": "wq", "score": None, "max_score": 2.0, "status": "needs_manual", "message": "", "flags": []}]})
+    write_json(out / "results" / "dan" / "L1.json", {
+        "student": "dan", "lesson": "L1", "graded_at": "2026-01-01T00:00:00Z", "sha256": "t", "exercises": [
+            {"exercise": "ex1", "score": 2.0, "max_score": 2.0, "status": "graded", "message": "", "flags": []},
+            {"exercise": "wq", "score": 0.0, "max_score": 2.0, "status": "graded", "message": "", "flags": []}]})
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student_id,name,first_name,last_name,sortable_name,canvas_user_id,idnumber,email\n"
+                      "ann,Ann Lee,,,\"Lee, Ann\",11,ID-A,ann@x.example\n"
+                      "dan,Dan Ó Briain,,,,12,ID-D,dan@x.example\n"
+                      "eve,Eve Mac Giolla Phádraig,Eve,Mac Giolla Phádraig,,13,ID-E,eve@x.example\n", encoding="utf-8")
+    return out, load_roster(roster)
+
+
+def test_moodle_export_writes_no_grade_as_a_dash_and_takes_names_from_the_roster(tmp_path):
+    """Moodle's import_new_grade_item stores '' (-> 0 in a numeric column); only '-' is "no grade" under
+    both mappings. Names: first/last columns, else the sortable name, else left empty (never guessed)."""
+    results, roster = _small_results(tmp_path)
+    out = tmp_path / "moodle.csv"
+    write_gradebook([results], "moodle", out, roster, log=lambda *a, **k: None)
+    header, *body = _csv(out)
+    rows = {r[2]: dict(zip(header, r)) for r in body}
+    assert [rows[i]["L1"] for i in ("ID-A", "ID-D", "ID-E")] == ["-", "2", "-"], rows   # ungraded / graded / no results
+    assert all("" not in list(r.values())[4:] for r in rows.values()), rows
+    assert [(rows[i]["First name"], rows[i]["Last name"]) for i in ("ID-A", "ID-D", "ID-E")] == [
+        ("Ann", "Lee"), ("", ""), ("Eve", "Mac Giolla Phádraig")], rows          # "Dan Ó Briain": not split by guessing
+    assert header == MOODLE_COLUMNS + ["L1"], header
+
+
+def test_canvas_export_has_a_column_only_for_the_lessons_the_results_hold(tmp_path, capsys):
+    """An unknown column makes Canvas create a new assignment: L2 (nobody handed it in) is left out
+    unless asked for, and the printed note says which lessons were exported and which were not."""
+    from grader.__main__ import main
+    results, _ = _small_results(tmp_path)
+    out = tmp_path / "canvas.csv"
+    assert main(["export", str(results), "--format", "canvas", "--roster", str(tmp_path / "roster.csv"),
+                 "--out", str(out)]) == 0
+    rows = _csv(out)
+    assert rows[0] == CANVAS_COLUMNS + ["L1"] and rows[1][5:] == ["4"], rows[:2]
+    assert [r[0] for r in rows[2:]] == ["Lee, Ann", "Dan Ó Briain", "Mac Giolla Phádraig, Eve"]
+    printed = capsys.readouterr().out
+    assert "lessons: L1" in printed and "left out" in printed and "L2" in printed and "--all-lessons" in printed
+    assert main(["export", str(results), "--format", "canvas", "--roster", str(tmp_path / "roster.csv"),
+                 "--out", str(out), "--all-lessons"]) == 0
+    assert _csv(out)[0] == CANVAS_COLUMNS + ["L1", "L2"] and "left out" not in capsys.readouterr().out
+
+
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     return lms_run(tmp_path_factory)
@@ -114,18 +170,17 @@ def test_canvas_export_matches_the_gradebook_import_format(run, tmp_path):
     roster = load_roster(run["roster"])
     err = io.StringIO()
     out = tmp_path / "canvas.csv"
-    n = write_gradebook([run["canvas_results"]], "canvas", out, roster, log=lambda m, file=None: err.write(m + "\n"))
+    done = write_gradebook([run["canvas_results"]], "canvas", out, roster, log=lambda m, file=None: err.write(m + "\n"))
     rows = _csv(out)
-    assert n == 3 and rows[0] == CANVAS_COLUMNS + lesson_names()
+    assert done["students"] == 3 and rows[0] == CANVAS_COLUMNS + [LESSON]       # only the lesson handed in
     assert rows[1][:5] == ["    Points Possible", "", "", "", ""] and all(float(x) > 0 for x in rows[1][5:])
     by_id = {r[1]: r for r in rows[2:]}
     assert by_id["1001"][:5] == ["Doe, Alice", "1001", "S-1", "alice@uni.example", "Section A"]
     assert rows[4][0] == "Ñúñez, Zoë"
-    # the written answers are not graded yet: the lesson total is left empty, never 0, and listed;
-    # so are the lessons nobody handed in (missing)
+    # the written answers are not graded yet: the lesson total is left empty, never 0, and listed
     assert all(x == "" for r in rows[2:] for x in r[5:]), rows
     assert err.getvalue().count(f"{LESSON}: needs_manual ({QUESTION})") == 3, err.getvalue()
-    assert err.getvalue().count("02_loss_functions: missing") == 3
+    assert done["left_out"] == sorted(set(lesson_names()) - {LESSON}) and "02_loss_functions" not in err.getvalue()
 
 
 @pytest.mark.slow
@@ -134,16 +189,16 @@ def test_moodle_and_csv_exports_per_exercise(run, tmp_path):
     out = tmp_path / "moodle.csv"
     write_gradebook([run["moodle_results"]], "moodle", out, roster, per_exercise=True, log=lambda *a, **k: None)
     rows = _csv(out)
-    assert rows[0][:4] == MOODLE_COLUMNS and all(c.split()[0] in lesson_names() for c in rows[0][4:])
+    assert rows[0][:4] == MOODLE_COLUMNS and {c.split()[0] for c in rows[0][4:]} == {LESSON}
     alice = next(r for r in rows if r[2] == "ID-1")
     assert alice[:4] == ["Alice", "Doe", "ID-1", "alice@uni.example"]
     cols = dict(zip(rows[0], alice))
-    assert cols[f"{LESSON} {QUESTION}"] == "" and float(cols[f"{LESSON} dense_forward"]) > 0, cols
-    zoe = next(r for r in rows if r[2] == "ID-3")                       # no Moodle submission: every cell empty
-    assert zoe[4:] == [""] * (len(rows[0]) - 4)
+    assert cols[f"{LESSON} {QUESTION}"] == "-" and float(cols[f"{LESSON} dense_forward"]) > 0, cols
+    zoe = next(r for r in rows if r[2] == "ID-3")                       # no Moodle submission: no grade anywhere
+    assert zoe[4:] == ["-"] * (len(rows[0]) - 4)
     out = tmp_path / "plain.csv"
     write_gradebook([run["moodle_results"]], "csv", out, None, log=lambda *a, **k: None)
-    assert _csv(out)[0] == ["student_id", *lesson_names()] and [r[0] for r in _csv(out)[1:]] == ["alice", "bob"]
+    assert _csv(out)[0] == ["student_id", LESSON] and [r[0] for r in _csv(out)[1:]] == ["alice", "bob"]
 
 
 @pytest.mark.slow

@@ -162,6 +162,72 @@ def test_a_malformed_import_changes_nothing_and_names_the_lines(results, tmp_pat
     assert (results / "manual" / "grades.json").read_text() == before
 
 
+def _write_sheet(path, rows):
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+
+
+def _read_sheet(path):
+    old = csv.field_size_limit(10 ** 8)                            # the test reads long answers too
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            return list(csv.DictReader(f))
+    finally:
+        csv.field_size_limit(old)
+
+
+def test_an_answer_longer_than_the_csv_field_limit_survives_the_round_trip(results, tmp_path):
+    """Python's csv stops at 131,072 characters a field; `--import` must read its own `--export`."""
+    long = "word " * 40_000 + "x" * 20_000                          # 220,000 characters
+    answers = [Answer("ann", "L1", "written_q", long, "sha-0", 2.0), *_answers()[1:]]
+    sheet = tmp_path / "answers.csv"
+    export_csv(results, answers, sheet)
+    rows = _read_sheet(sheet)
+    assert rows[0]["answer"] == long
+    rows[0].update(score="2", comment="thorough")
+    _write_sheet(sheet, rows)
+    assert import_csv(results, answers, sheet, "prof") == 1
+    assert load_grades(results)["ann/L1/written_q"].comment == "thorough"
+
+
+def test_a_field_too_long_even_for_the_raised_limit_is_named_by_its_row(results, tmp_path, monkeypatch):
+    import grader.manual.csvio as csvio
+    monkeypatch.setattr(csvio, "FIELD_LIMIT", 1000, raising=False)
+    sheet = tmp_path / "answers.csv"
+    sheet.write_text("student,lesson,question,answer,max,score,comment\n"
+                     "ben,L1,written_q,short,2,1,\n"
+                     f"ann,L1,written_q,\"{'y' * 5000}\",2,1,\n", encoding="utf-8")
+    with pytest.raises(ImportRejected) as info:
+        import_csv(results, _answers(), sheet, "prof")
+    assert len(info.value.problems) == 1 and info.value.problems[0].startswith("row 3 (line 3): cannot be read"), \
+        info.value.problems
+    assert "1,000 characters" in info.value.problems[0] and not (results / "manual" / "grades.json").exists()
+
+
+def test_reimporting_an_unchanged_sheet_keeps_the_rubric_items_and_who_graded(results, tmp_path):
+    """Grades given on the page (rubric items applied, signed "TA") survive an import of the exported
+    sheet unchanged; a row whose comment changed is re-signed by the importer and keeps its rubric items."""
+    answers = _answers()
+    item = {"id": "s1", "points": -1.0, "text": "no kink"}
+    save_grades(results, [HandGrade(s, "L1", "written_q", 1.0, 2.0, "see the kink", (item,), "TA", "sha-0")
+                          for s in ("ann", "ben")])
+    before = load_grades(results)
+    sheet = tmp_path / "answers.csv"
+    export_csv(results, answers, sheet)
+    assert import_csv(results, answers, sheet, "prof") == 0
+    assert load_grades(results) == before                            # rubric items, grader, saved_at: as they were
+    rows = _read_sheet(sheet)
+    rows[1]["comment"] = "see the kink at 0"                          # ben's comment changes, nothing else
+    _write_sheet(sheet, rows)
+    assert import_csv(results, answers, sheet, "prof") == 1
+    after = load_grades(results)
+    assert after["ann/L1/written_q"] == before["ann/L1/written_q"]
+    ben = after["ben/L1/written_q"]
+    assert (ben.comment, ben.grader, ben.score, ben.rubric) == ("see the kink at 0", "prof", 1.0, (item,)), ben
+
+
 def test_report_merges_hand_grades(results):
     save_grades(results, [HandGrade("ann", "L1", "written_q", 1.5, 2.0, "Say <why> & how", (
         {"id": "s1", "points": -0.5, "text": "no kink"},), "Prof X", "sha-0"),

@@ -30,7 +30,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 VENV = Path(os.environ.get("BW_CLASSROOM_VENV", "/opt/backprop-workbook/venv"))
 CHP = ROOT / "deploy" / "jupyterhub" / "node_modules" / ".bin" / "configurable-http-proxy"
 ARTIFACTS = ROOT / "test-artifacts" / "hub"
@@ -144,21 +143,49 @@ def _exists(name) -> bool:
         return False
 
 
-def _stop(proc):
-    if proc.poll() is None:
+class _HubProcess:
+    """The Hub that `make classroom-start` left in the background, known by its pid file."""
+
+    def __init__(self, pid_file: Path):
+        self.pid = int(pid_file.read_text().strip())
+        self.returncode = None
+
+    def poll(self):
+        if self.returncode is None:
+            try:
+                os.kill(self.pid, 0)
+            except ProcessLookupError:
+                self.returncode = "gone"
+        return self.returncode
+
+
+def make(*args, **kw) -> subprocess.CompletedProcess:
+    """``make ARGS`` in the checkout (the README's path), run with this interpreter's venv."""
+    return run(["make", "--no-print-directory", *args], cwd=ROOT, **kw)
+
+
+def _stop_hub(make_vars, state, proc):
+    """`make classroom-stop`, then (should it fail) the Hub's own process group, by its pid."""
+    stopped = subprocess.run(["make", "--no-print-directory", "classroom-stop", *make_vars], cwd=ROOT,
+                             capture_output=True, text=True)
+    if proc is not None and proc.poll() is None:
         try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
         except ProcessLookupError:
             pass
+    hub_log = state / "hub" / "jupyterhub.log"
+    if hub_log.is_file():
+        shutil.copy(hub_log, ARTIFACTS / "jupyterhub.log")
+    return stopped
 
 
 @pytest.fixture(scope="package")
 def classroom():
-    """-> dict: hub (Hub), names (instructor, a, b), paths, ports, the exchange (Classroom)."""
+    """-> dict: hub (Hub), names (instructor, a, b), paths, ports, the exchange (Classroom).
+
+    Started as the README says, with every setting away from its default: `make classroom-start`
+    with EXCHANGE, CLASSROOM_STATE, CLASSROOM_GROUP, HOME_BASE and all three ports (HUB_PORT,
+    HUB_API_PORT, PROXY_API_PORT) on free ports; stopped with `make classroom-stop`."""
     _require()
     t0 = time.monotonic()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -172,31 +199,34 @@ def classroom():
     ports = {"port": free_port(), "hub_port": free_port(), "proxy_api_port": free_port()}
     from grader.hub.layout import Classroom
     room = Classroom(exchange=base / "exchange", course="backprop-workbook", group=group)
-    log = open(ARTIFACTS / "jupyterhub.log", "w")
+    make_vars = [f"ROSTER={base / 'roster.csv'}", f"INSTRUCTOR={names['instructor']}", f"CLASSROOM_STATE={base / 'state'}",
+                 f"CLASSROOM_VENV={VENV}", f"EXCHANGE={room.exchange}", f"CLASSROOM_GROUP={group}",
+                 f"HOME_BASE={base / 'home'}", f"HUB_PORT={ports['port']}", f"HUB_API_PORT={ports['hub_port']}",
+                 f"PROXY_API_PORT={ports['proxy_api_port']}"]
+    setup_args = ["hub", "setup", "--roster", base / "roster.csv", "--instructor", names["instructor"],
+                  "--state", base / "state", "--venv", VENV, "--exchange", room.exchange, "--group", group,
+                  "--home-base", base / "home", "--port", ports["port"], "--hub-port", ports["hub_port"],
+                  "--proxy-api-port", ports["proxy_api_port"]]      # what make passed (test_setup_again...)
     proc = None
     try:
-        setup_args = ["hub", "setup", "--roster", base / "roster.csv", "--instructor", names["instructor"],
-                      "--state", base / "state", "--venv", VENV, "--exchange", room.exchange, "--group", group,
-                      "--home-base", base / "home", "--port", ports["port"], "--hub-port", ports["hub_port"],
-                      "--proxy-api-port", ports["proxy_api_port"]]
-        grader(*setup_args)
         token = secrets.token_hex(32)
-        env = dict(os.environ, BW_CLASSROOM=str(base / "state" / "classroom.json"), BW_HUB_SERVICE_TOKEN=token)
-        proc = subprocess.Popen([str(BIN / "jupyterhub"), "-f", str(ROOT / "deploy/jupyterhub/jupyterhub_config.py")],
-                                cwd=base / "state", env=env, stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
+        started = make("classroom-start", *make_vars, env=dict(os.environ, BW_HUB_SERVICE_TOKEN=token))
+        proc = _HubProcess(base / "state" / "hub" / "jupyterhub.pid")
+        recorded = json.loads((base / "state" / "classroom.json").read_text())
+        assert (recorded["hub_port"], recorded["proxy_api_port"], recorded["exchange"]) == \
+               (ports["hub_port"], ports["proxy_api_port"], str(room.exchange)), recorded
         hub = Hub(f"http://127.0.0.1:{ports['port']}", token, proc)
         wait_until(lambda: hub.session.get(f"{hub.url}/hub/api/", timeout=2).ok, 60, "JupyterHub", proc)
-        TIMINGS["grader hub setup + hub started"] = time.monotonic() - t0
+        TIMINGS["make classroom-start (setup + hub started)"] = time.monotonic() - t0
         with ThreadPoolExecutor(3) as pool:
             list(pool.map(hub.start_server, names.values()))
         TIMINGS["hub + 3 servers ready"] = time.monotonic() - t0
         yield {"hub": hub, "names": names, "room": room, "base": base, "state": base / "state",
-               "setup_args": setup_args,
+               "setup_args": setup_args, "ports": ports, "started": started,
+               "classroom_json": base / "state" / "classroom.json",
                "homes": {k: Path(pwd.getpwnam(v).pw_dir) for k, v in names.items()}}
     finally:
-        if proc is not None:
-            _stop(proc)
+        stopped = _stop_hub(make_vars, base / "state", proc)
         uids = set()
         for n in names.values():
             try:
@@ -208,10 +238,10 @@ def classroom():
             subprocess.run(["userdel", "--remove", n], capture_output=True)
         subprocess.run(["groupdel", group], capture_output=True)
         shutil.rmtree(base, ignore_errors=True)
-        log.close()
         (ARTIFACTS / "timings.json").write_text(json.dumps(TIMINGS, indent=1))
         left = [n for n in names.values() if _exists(n)]
         assert not left, f"the test users {left} could not be removed (userdel)"
+        assert proc is None or stopped.returncode == 0, f"make classroom-stop: {stopped.stdout} {stopped.stderr}"
 
 
 def _notebooks():
@@ -259,8 +289,9 @@ def released(classroom):
     """Lesson 1 released with `grader hub release`, lesson 2 with the instructor's formgrader API."""
     t0 = time.monotonic()
     room, hub = classroom["room"], classroom["hub"]
-    grader("hub", "release", LESSONS[0], "--exchange", room.exchange, "--course", room.course,
-           "--group", room.group)
+    # the exchange, course and group are those `make classroom` recorded: not repeated here
+    out = grader("hub", "release", LESSONS[0], "--classroom", classroom["classroom_json"])
+    assert str(room.outbound) in out.stdout, out.stdout
     r = hub.user(classroom["names"]["instructor"], "POST", f"/formgrader/api/assignment/{LESSONS[1]}/release")
     assert r.json()["success"], f"formgrader release of {LESSONS[1]} failed: {r.text[-1500:]}"
     TIMINGS["release 2 lessons"] = time.monotonic() - t0
@@ -296,7 +327,7 @@ def flow(classroom, released, tmp_path_factory):
     TIMINGS["fetch + submit (5 submissions, 1 forged)"] = time.monotonic() - t0
     t1 = time.monotonic()
     subs, results = tmp_path_factory.mktemp("hub-submissions") / "subs", tmp_path_factory.mktemp("hub-results")
-    room_args = ["--exchange", room.exchange, "--course", room.course, "--group", room.group]
+    room_args = ["--classroom", classroom["classroom_json"]]        # exchange, course, group: as recorded
     collected = grader("hub", "collect", *LESSONS, "--out", subs, *room_args)
     TIMINGS["collect"] = time.monotonic() - t1
     t1 = time.monotonic()

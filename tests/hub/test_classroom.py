@@ -50,6 +50,20 @@ def test_students_see_both_released_lessons(classroom, flow):
         f"B sees {got[b]}"
 
 
+def test_the_hub_runs_in_the_background_on_the_ports_make_was_given(classroom):
+    """`make classroom-start HUB_PORT=... HUB_API_PORT=... PROXY_API_PORT=...`: all three ports move (two
+    classrooms on one machine do not collide on 8081/8001), and the Hub runs detached with its pid file."""
+    import socket
+    ports, state = classroom["ports"], classroom["state"]
+    assert "runs in the background" in classroom["started"].stdout, classroom["started"].stdout
+    for name in ("port", "hub_port", "proxy_api_port"):
+        with socket.socket() as s:
+            assert s.connect_ex(("127.0.0.1", ports[name])) == 0, f"nothing listens on {name} {ports[name]}"
+    for default in (8081, 8001):
+        assert default not in ports.values()
+    assert int((state / "hub" / "jupyterhub.pid").read_text()) == classroom["hub"].proc.pid
+
+
 def test_setup_again_changes_nothing(classroom, flow):
     """`make classroom` re-run: the same users, no new password, the exchange as it was."""
     import os

@@ -115,3 +115,118 @@ def test_scan_names_a_submission_open_to_others(tmp_path):
     folder.chmod(0o750)
     (folder / "01.ipynb").chmod(0o440)
     assert not scan(room, ["01"])[0][0].open_to_others
+
+
+def _tree(base, *modes):
+    """base/a/b/... with the given modes (outermost first); -> the innermost folder."""
+    import os
+    d = base
+    for i, mode in enumerate(modes):
+        d = d / f"d{i}"
+        d.mkdir()
+        os.chmod(d, mode)
+    return d
+
+
+def test_a_checkout_behind_a_closed_parent_is_not_reported_open():
+    """A clone under /root (0700) is closed, whatever its own mode: the check walks the parents."""
+    import os
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from grader.hub.deployment import open_to_others
+    base = Path(tempfile.mkdtemp(prefix="bw-open-", dir="/tmp"))
+    try:
+        os.chmod(base, 0o755)
+        (base / "closed").mkdir()
+        (base / "open").mkdir()
+        assert open_to_others(_tree(base / "closed", 0o700, 0o755)) is None      # like /root/backprop-workbook
+        opened = _tree(base / "open", 0o755, 0o755)
+        why = open_to_others(opened)
+        assert why is not None and "0755" in why, why
+        os.chmod(opened, 0o700)
+        assert open_to_others(opened) is None
+        os.chmod(opened, 0o711)                      # others can enter it and read files by name (.git/...)
+        assert open_to_others(opened) is not None
+    finally:
+        shutil.rmtree(base)
+
+
+def test_release_collect_return_take_the_recorded_classroom_as_defaults(tmp_path, monkeypatch):
+    """`make classroom EXCHANGE=... COURSE=...` is recorded in classroom.json; the instructor's commands
+    read it (--classroom, else $BW_CLASSROOM, else /srv/backprop-workbook/classroom.json); a flag still wins."""
+    import argparse
+    import json
+
+    from grader.hub import add_hub_parser, classroom_of
+    from grader.hub.layout import Classroom
+    recorded = tmp_path / "classroom.json"
+    recorded.write_text(json.dumps({"exchange": str(tmp_path / "ex"), "course": "nn-2026", "group": "nn-staff"}))
+    parser = argparse.ArgumentParser()
+    add_hub_parser(parser.add_subparsers())
+    args = parser.parse_args(["hub", "collect", "01", "--out", "subs", "--classroom", str(recorded)])
+    assert classroom_of(args, env={}) == Classroom(tmp_path / "ex", "nn-2026", "nn-staff")
+    args = parser.parse_args(["hub", "return", "results", "--course", "other"])
+    assert classroom_of(args, env={"BW_CLASSROOM": str(recorded)}) == Classroom(tmp_path / "ex", "other", "nn-staff")
+    args = parser.parse_args(["hub", "release", "01", "--classroom", str(tmp_path / "nope.json")])
+    with pytest.raises(FileNotFoundError, match="--classroom: .*nope.json does not exist"):
+        classroom_of(args, env={})
+
+
+def test_the_makefile_passes_every_port_exchange_and_course_to_setup():
+    """Two classrooms on one machine need their own Hub API and proxy API ports, not only the public one."""
+    import subprocess
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(["make", "-n", "--no-print-directory", "classroom-setup", "HUB_PORT=9000",
+                          "HUB_API_PORT=9081", "PROXY_API_PORT=9001", "EXCHANGE=/tmp/bw-ex", "COURSE=nn-2026",
+                          "CLASSROOM_GROUP=nn-staff", "HOME_BASE=/tmp/bw-homes"],
+                         cwd=root, capture_output=True, text=True, check=True).stdout.replace("\\\n", " ")
+    setup = " ".join(next(line for line in out.splitlines() if "grader hub setup" in line).split())
+    for arg in ("--port 9000", "--hub-port 9081", "--proxy-api-port 9001", "--exchange /tmp/bw-ex",
+                "--course nn-2026", "--group nn-staff", "--home-base /tmp/bw-homes"):
+        assert arg in setup, f"{arg!r} not passed: {setup}"
+
+
+def test_opening_the_venv_leaves_its_neighbours_closed(tmp_path):
+    """CLASSROOM_VENV=/srv/venv must not `chmod -R a+rX /srv`: the venv is opened, its parents only passable."""
+    import os
+    import stat
+    import subprocess
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+    srv = tmp_path / "srv"
+    (srv / "venv" / "bin").mkdir(parents=True)
+    (srv / "secret").mkdir()
+    for f in (srv / "venv" / "bin" / "python", srv / "secret" / "key"):
+        f.write_text("x")
+        os.chmod(f, 0o700 if f.name == "python" else 0o600)
+    for d in (srv / "venv" / "bin", srv / "venv", srv / "secret", srv):
+        os.chmod(d, 0o700)
+    recipe = subprocess.run(["make", "-n", "--no-print-directory", "-B", f"{srv}/venv/.bw-classroom-stamp",
+                             f"CLASSROOM_VENV={srv}/venv"], cwd=root, capture_output=True, text=True, check=True).stdout
+    opening = [line for line in recipe.splitlines() if "chmod" in line or "open-venv" in line]
+    assert opening == [f"sh deploy/jupyterhub/open-venv.sh {srv}/venv"], opening     # what the Makefile runs
+    subprocess.run(["sh", str(root / "deploy/jupyterhub/open-venv.sh"), str(srv / "venv")], check=True)
+    mode = lambda p: stat.S_IMODE(os.stat(p).st_mode)      # noqa: E731
+    assert mode(srv / "venv" / "bin" / "python") & 0o005 == 0o005 and mode(srv / "venv") & 0o005 == 0o005
+    assert mode(srv) & 0o007 == 0o001, f"{srv}: {mode(srv):04o} (only passable, not listable)"
+    assert mode(srv / "secret") == 0o700 and mode(srv / "secret" / "key") == 0o600
+
+
+def test_the_readme_spells_the_grader_command_one_way_and_it_exists():
+    """On a fresh machine `grader` is not on PATH: the README says `.venv/bin/grader` everywhere, and
+    `make venv` installs that console script."""
+    import re
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+    text = (root / "README.md").read_text(encoding="utf-8")
+    spans = re.findall(r"`([^`\n]+)`", text) + [line for block in re.findall(r"```\n(.*?)```", text, re.S)
+                                               for line in block.splitlines()]
+    other = [s for s in spans if re.match(r"(python3? -m |\.venv/bin/python -m )?grader \w", s.strip())
+             and not s.strip().startswith(".venv/bin/grader")]
+    assert not other, f"README.md spells the command otherwise than .venv/bin/grader: {other}"
+    assert ".venv/bin/grader hub release" in text and ".venv/bin/grader hub collect" in text
+    assert (Path(sys.executable).parent / "grader").is_file(), "the venv has no grader console script (pyproject [project.scripts])"

@@ -28,10 +28,27 @@
     });
   }
 
+  // A long answer is folded to a screenful (the grade form stays in reach); "Show all" unfolds it.
+  const FOLD_PX = 480;
+  const showAll = $("show-all");
+  function fold(article, g) {
+    article.classList.remove("folded");
+    const tall = article.scrollHeight > FOLD_PX * 1.25;
+    if (tall && !g.unfolded) article.classList.add("folded");
+    showAll.hidden = !tall;
+    showAll.setAttribute("aria-controls", article.id);
+    showAll.setAttribute("aria-expanded", g.unfolded ? "true" : "false");
+    showAll.textContent = g.unfolded ? "Fold this answer" :
+      `Show all of this answer (${article.textContent.length.toLocaleString("en")} characters)`;
+  }
+
   function show(i, focus) {
     cur = (i + groups.length) % groups.length;
     const g = groups[cur];
-    document.querySelectorAll("article.answer").forEach((a) => { a.hidden = a.dataset.key !== g.key; });
+    document.querySelectorAll("article.answer").forEach((a) => {
+      a.hidden = a.dataset.key !== g.key;
+      if (!a.hidden) fold(a, g);
+    });
     $("answer-h").textContent = `Answer ${cur + 1} of ${groups.length}`;
     $("who").textContent = (g.students.length > 1 ? `${g.students.length} students gave this answer (one grade for all): `
       : "Student: ") + g.students.join(", ");
@@ -95,6 +112,11 @@
 
   $("grade-form").addEventListener("submit", (ev) => { ev.preventDefault(); save(groups[cur].rubric, score.value); });
   comment.addEventListener("change", () => { if (groups[cur].graded || score.value !== "") save(groups[cur].rubric, score.value); });
+  showAll.addEventListener("click", () => {
+    const g = groups[cur];
+    g.unfolded = !g.unfolded;
+    fold(document.getElementById(`answer-${g.key}`), g);
+  });
   $("prev").addEventListener("click", () => show(cur - 1, true));
   $("next").addEventListener("click", () => show(cur + 1, true));
   $("ungraded").addEventListener("click", nextUngraded);
