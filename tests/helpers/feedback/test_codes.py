@@ -188,3 +188,14 @@ def test_no_hint_gives_a_model_answer_line_before_its_last_step():
     assert len(answers) > 30, f"found only {len(answers)} model-answer fragments"
     early = [(code, k, f) for code, k, n, text in _texts() if 0 <= k < n - 1 for f in answers if f in text]
     assert not early, f"a hint before the last step reproduces a model answer (code, rung, fragment): {early}"
+
+
+def test_the_grader_and_the_checks_read_the_table():
+    from grader.diagnoses import WORDING, describe
+    from helpers.feedback.diagnose import MESSAGES
+
+    assert set(WORDING) == set(DIAGNOSES) and all(WORDING[c] == d.instructor for c, d in DIAGNOSES.items())
+    # a lesson's own code is now worded for the instructor, not described by one student's message
+    assert describe("no_bias", "dense_forward: wrong values") == DIAGNOSES["no_bias"].instructor
+    assert describe("brand_new_code", "wrong") == "got \u201cwrong\u201d", "an unknown code still falls back"
+    assert MESSAGES == {c: d.student for c, d in DIAGNOSES.items() if d.student} and len(MESSAGES) >= 25
