@@ -166,7 +166,7 @@ LESSONS = {
                        "dA1 = dZ2 @ W2, then multiply by the mask (Z1 > 0) before the hidden layer's backward.")),
     # -- 04 gradient descent
     "uphill": D("moved with the gradient instead of against it",
-                ("Your path goes uphill: which way does the gradient point?",
+                ("Does your update move the parameters with the gradient or against it?",
                  "Gradient descent steps against the gradient.",
                  "Subtract lr * gradient (theta - lr * grad).")),
     "no_lr": D("ignored the learning rate",
