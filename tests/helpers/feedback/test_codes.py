@@ -46,15 +46,16 @@ def _assigned_codes(node: ast.Assign) -> set[str]:
     return found
 
 
-def codes_in_source(source: str) -> tuple[set[str], set[str]]:
-    """-> (codes, f-string code patterns such as ``factor_{}``) a piece of Python raises or returns."""
-    codes, patterns = set(), set()
+def codes_in_source(source: str) -> tuple[set[str], set[str], set[str]]:
+    """-> (codes, f-string code patterns such as ``factor_{}``, codes named in ``mistakes=``) a piece of
+    Python raises, returns or names."""
+    codes, patterns, named = set(), set(), set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Call):
             for kw in node.keywords:
                 codes |= _strs(kw.value) if kw.arg == "code" else set()
                 if kw.arg == "mistakes" and isinstance(kw.value, ast.Dict):
-                    codes |= {c for k in kw.value.keys if k is not None for c in _strs(k)}
+                    named |= {c for k in kw.value.keys if k is not None for c in _strs(k)}
             if getattr(node.func, "id", "") == "_fail" and len(node.args) >= 3:
                 codes |= _strs(node.args[2])
         elif isinstance(node, ast.Assign):
@@ -68,7 +69,7 @@ def codes_in_source(source: str) -> tuple[set[str], set[str]]:
             a = node.args
             pairs = list(zip(a.kwonlyargs, a.kw_defaults)) + list(zip(a.args[len(a.args) - len(a.defaults):], a.defaults))
             codes |= {c for arg, d in pairs if arg.arg == "code" and d is not None for c in _strs(d)}
-    return codes, patterns
+    return codes | named, patterns, named
 
 
 @lru_cache(maxsize=None)
@@ -90,12 +91,13 @@ def codes_in_use() -> dict[str, set[str]]:
     """source -> the diagnosis codes it uses (f-string patterns expanded by the sizes test cells name)."""
     helpers, patterns = set(), set()
     for f in sorted((ROOT / "helpers" / "feedback").glob("*.py")):
-        c, p = codes_in_source(f.read_text())
+        c, p, _ = codes_in_source(f.read_text())
         helpers, patterns = helpers | c, patterns | p
-    solutions, sizes = set(), {"N"}          # N: check_array(..., batch_size=N)
+    solutions, named, sizes = set(), set(), {"N"}          # N: check_array(..., batch_size=N)
     for _, kind, source in _cells():
         if kind == "code":
-            solutions |= codes_in_source(_python(source))[0]
+            c, _, n = codes_in_source(_python(source))
+            solutions, named = solutions | c, named | n
             for body in re.findall(r"sizes\s*=\s*\{([^}]*)\}", source):
                 sizes |= set(re.findall(r"""["'](\w+)["']\s*:""", body))
     helpers |= {p.format(k) for p in patterns for k in sizes}
@@ -104,7 +106,8 @@ def codes_in_use() -> dict[str, set[str]]:
         ns = runpy.run_path(str(table))
         for name in ("WRONG", "WRONG_PUBLIC"):
             wrong |= {e[2] for entries in ns.get(name, {}).values() for e in entries if len(e) > 2 and e[2]}
-    return {"helpers/feedback": helpers, "solutions": solutions, "wrong_answers": wrong, "grader": {UNKNOWN}}
+    return {"helpers/feedback": helpers, "solutions": solutions, "wrong_answers": wrong, "grader": {UNKNOWN},
+            "mistakes=": named}
 
 
 def test_the_scan_finds_the_codes_of_every_source():
@@ -113,7 +116,9 @@ def test_the_scan_finds_the_codes_of_every_source():
     assert {"transpose", "not_written", "matmul_shapes", "factor_N", "factor_1_over_C", "log_zero"} <= found["helpers/feedback"]
     assert {"var_not_mse", "last_batch_dropped", "hidden_layer", "repeated_pairs"} <= found["solutions"], found["solutions"]
     assert {"no_bias", "overflow", "first_update"} <= found["wrong_answers"]
-    assert all(len(codes) >= 30 for src, codes in found.items() if src != "grader"), {k: len(v) for k, v in found.items()}
+    assert {"var_not_mse", "columns_indexed", "fixed_h"} <= found["mistakes="], found["mistakes="]
+    assert all(len(codes) >= 30 for src, codes in found.items() if src not in ("grader", "mistakes=")), \
+        {k: len(v) for k, v in found.items()}
 
 
 @pytest.mark.parametrize("source", ["helpers/feedback", "solutions", "wrong_answers", "grader"])
@@ -121,6 +126,12 @@ def test_every_code_in_use_has_an_entry(source):
     missing = sorted(codes_in_use()[source] - set(DIAGNOSES))
     assert not missing, (f"diagnosis codes used in {source} without an entry in helpers/feedback/codes "
                          f"(words for students and instructors, and 2-3 hints): {missing}")
+
+
+def test_every_code_a_test_cell_names_by_value_has_a_student_message():
+    """check_array(..., mistakes={code: value}) shows the table's fixed student wording of that code."""
+    silent = sorted(c for c in codes_in_use()["mistakes="] if not DIAGNOSES.get(c, Diagnosis("-", ("-", "-"))).student)
+    assert not silent, f"codes named in mistakes= without a student message in helpers/feedback/codes: {silent}"
 
 
 def test_one_owner_per_code_and_every_ladder_climbs():
