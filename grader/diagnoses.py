@@ -2,34 +2,21 @@
 
 Every exercise result may carry ``diagnosis`` (contracts.md #1: the ``code`` of the
 ``helpers.feedback.checks.CheckFailed`` that failed, e.g. ``"transpose"``), or ``None`` / no key at all
-(older results, or a failure no check diagnosed). :data:`WORDING` is the one table that turns
-a code into words for instructors; an unknown code is shown as itself, never dropped.
+(older results, or a failure no check diagnosed). :data:`WORDING` turns a code into words for
+instructors (read from ``helpers.feedback.codes``); an unknown code is shown as itself, never dropped.
 """
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+from helpers.feedback.codes import DIAGNOSES, UNKNOWN
+
 __all__ = ["WORDING", "UNKNOWN", "Mistake", "describe", "common_mistakes"]
 
-UNKNOWN = "unknown"
-# code -> what "N students ..." did (the wording of report.html's common-mistakes table)
-WORDING = {
-    "transpose": "transposed a matrix (e.g. dW instead of dW.T)",
-    "factor_N": "got results off by a factor of the batch size N (a missing or extra mean over the batch)",
-    "overflow": "overflowed or produced inf/nan for large inputs (no stable formulation)",
-    "in_place": "modified an input array in place",
-    "wrong_axis": "summed or averaged over the wrong axis",
-    "wrong_shape": "returned an array of the wrong shape",
-    "dtype": "changed the dtype (e.g. float32 input returned as float64)",
-    "sign": "flipped the sign of the result",
-    "mismatch": "returned wrong values (no more specific diagnosis)",
-    "not_written": "had not written it yet (the stub still raises NotImplementedError)",
-    "matmul_shapes": "multiplied matrices whose shapes do not align (a missing or extra transpose)",
-    "exception": "wrote code that raised an exception",
-    "warning": "wrote code that raised a numpy warning (overflow, divide by zero, invalid value)",
-    UNKNOWN: "failed a check the grader could not diagnose (no diagnosis code recorded)",
-}
+# code -> what "N students ..." did (the wording of report.html's common-mistakes table): a read of
+# helpers.feedback.codes.DIAGNOSES, the one table that owns every diagnosis code (with its hints)
+WORDING = {code: d.instructor for code, d in DIAGNOSES.items()}
 
 
 @dataclass(frozen=True)

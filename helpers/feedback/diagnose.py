@@ -8,7 +8,8 @@ exception or warning the student's code raised, the arguments it was given, the 
 * :func:`explain_exception` -- an exception raised inside the student's function;
 * :func:`explain_warning` -- a warning (overflow, log(0), ...), naming the input that triggered it;
 * :func:`explain_factor` -- a result that is a constant multiple of the right one;
-* :data:`MESSAGES` -- the messages of the diagnoses test cells name explicitly (``mistakes=``).
+* :data:`MESSAGES` -- the messages of the diagnoses test cells name explicitly (``mistakes=``), read from
+  :mod:`helpers.feedback.codes`, where every code's words (and hints) live.
 """
 from __future__ import annotations
 
@@ -17,57 +18,13 @@ import re
 
 import numpy as np
 
+from .codes import DIAGNOSES
+
 __all__ = ["MESSAGES", "describe_inputs", "explain_exception", "explain_factor", "explain_warning"]
 
-#: code -> message of the mistakes a test cell recognises by value (``mistakes={code: wrong_value}``)
-MESSAGES = {
-    "var_not_mse": "this is np.var(y_pred - y), the spread of the errors around their mean, not the mean "
-                   "squared error: np.var subtracts the mean error first. Use np.mean((y_pred - y) ** 2).",
-    "rmse": "this is the ROOT mean squared error (np.sqrt of the MSE); return the mean squared error itself.",
-    "half_mse": "this is half the mean squared error: the 1/2 in front of a square (used in some books to "
-                "simplify the derivative) is not part of mse here -- return np.mean((y_pred - y) ** 2).",
-    "h_vs_2h": "your values are twice the derivative: the centred difference (f(x + h) - f(x - h)) spans "
-               "2h, so divide by 2 * h, not by h.",
-    "one_sided": "your values match the one-sided difference (f(x + h) - f(x)) / h, whose error is of "
-                 "order h. Use the centred difference (f(x + h) - f(x - h)) / (2h).",
-    "fixed_h": "your values ignore the h you are given: with h=1e-2 the centred difference differs from "
-               "the one with h=1e-5. Nudge x by the argument h.",
-    "integer_labels_only": "this works for integer labels but not for one-hot targets y of shape (N, C): "
-                           "check y.ndim and handle both (e.g. y.argmax(axis=1), or sum y * log p).",
-    "columns_indexed": "probs[:, y] picks whole columns (an (N, N) array), not one entry per row: use "
-                       "probs[np.arange(N), y].",
-    "clip_capped": "the loss is smaller than it should be for a confident mistake (p = 0 where y = 1): "
-                   "a larger eps, or clipping the log or the loss, caps it. Clip p into [eps, 1 - eps] "
-                   "with the eps given.",
-    "sigmoid_not_grad": "you returned the sigmoid itself; its derivative is sigma(z) * (1 - sigma(z)).",
-    "grad_of_input": "you applied s * (1 - s) to z itself; s must be sigmoid(z).",
-    "relu_derivative": "you returned the derivative of ReLU (1 where z > 0); relu itself is max(z, 0).",
-    "abs_not_relu": "you returned |z|; ReLU keeps positive values and sets negative ones to 0: np.maximum(z, 0).",
-    "probs_not_logits": "your outputs are probabilities (rows sum to 1): mlp_forward returns the logits, "
-                        "without a softmax at the end.",
-    "relu_on_output": "the output layer has a ReLU too (no negative logits): apply ReLU only to the hidden layer.",
-    "no_hidden_relu": "the hidden layer has no ReLU: the network is then one linear map.",
-    "percent": "this looks like a percentage; return a fraction between 0 and 1.",
-    "tanh_derivative": "this is 1 - s**2, the derivative of tanh; the sigmoid's derivative is s * (1 - s) "
-                       "with s = sigmoid(z).",
-    "argmax_no_axis": "np.argmax without axis= gives ONE index into the flattened array; the prediction of each "
-                      "example is logits.argmax(axis=1).",
-    "softmax_global_sum": "your softmax divides by the sum over the whole batch: each ROW must sum to 1 -- "
-                          "e.sum(axis=1, keepdims=True).",
-    "no_bias": "these are the values without the bias: add b (it broadcasts over the rows).",
-    "sigmoid_of_minus_z": "you computed sigmoid(-z) = 1 - sigmoid(z): the two branches of the stable form are "
-                          "swapped (for z >= 0 the numerator is 1, for z < 0 it is exp(z)).",
-    "bce_one_term": "only the y * log(p) term is there: add (1 - y) * log(1 - p), which charges the examples "
-                    "whose label is 0.",
-    "labels_not_onehot": "you subtracted the integer labels themselves (p - y[:, None]); subtract their one-hot "
-                         "rows: 1 in column y[i] of row i, 0 elsewhere.",
-    "wrong_axis": "your softmax normalises over the batch (axis 0): each ROW must sum to 1 -- use axis=1 "
-                  "with keepdims=True.",
-    "rows_not_entries": "your loop nudges a whole row x[i] at once (range(len(x)) on a 2-D x): nudge one entry "
-                        "at a time, e.g. for idx in np.ndindex(x.shape).",
-    "path_without_start": "your path has `steps` rows: it should start with theta0 itself, then one row per "
-                          "update (steps + 1 rows).",
-}
+#: code -> message of the mistakes a test cell recognises by value (``mistakes={code: wrong_value}``):
+#: the fixed student wording of :data:`helpers.feedback.codes.DIAGNOSES`, the table that owns every code
+MESSAGES = {code: d.student for code, d in DIAGNOSES.items() if d.student}
 
 
 def describe_inputs(args) -> str:

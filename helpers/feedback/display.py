@@ -5,17 +5,25 @@ handler for :class:`helpers.feedback.checks.CheckFailed`. The handler shows the 
 which visible check failed (with the test cell's line, ``Cell In[n], line k``), and -- when the
 check failed because the student's own function raised -- that exception's frames in the student's
 code. The cell still ends in an error output (ename ``CheckFailed``), so nbgrader scores it 0.
+
+Below the box, a failed check whose diagnosis code has hints (:mod:`helpers.feedback.codes`) offers them
+one at a time: :func:`hint_html` is nested HTML ``<details>`` -- "Show a hint" opens the first,
+"Next hint" inside it the next -- so it works in JupyterLab and in nbconvert/feedback HTML with no
+kernel round-trip and no JavaScript, by keyboard too. It is a separate display output: the box's
+plain-text traceback is unchanged. Hints come from the table only, never from a hidden test.
 """
 from __future__ import annotations
 
+import html
 import os
 import re
 import textwrap
 from types import TracebackType
 
 from .checks import CheckFailed
+from .codes import hints
 
-__all__ = ["feedback_box", "install_feedback"]
+__all__ = ["feedback_box", "hint_html", "hint_output", "install_feedback"]
 
 _HELPERS = os.path.dirname(os.path.abspath(__file__))
 _EXERCISE = re.compile(r"^#\s*Checks\s+([A-Za-z_]\w*)")
@@ -39,6 +47,32 @@ def feedback_box(message: str, exercise: str | None = None, check: str | None = 
     inner = max(len(s) for s in lines)
     top, bottom = "\u250c" + "\u2500" * (inner + 2) + "\u2510", "\u2514" + "\u2500" * (inner + 2) + "\u2518"
     return "\n".join([top, *(f"\u2502 {s.ljust(inner)} \u2502" for s in lines), bottom])
+
+
+def _inline(text: str) -> str:
+    """Escaped text with `code` spans as <code>."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
+
+
+def hint_html(code: str | None) -> str:
+    """The hint ladder of ``code`` as nested ``<details>`` ("Show a hint", then "Next hint"); "" without hints."""
+    ladder = hints(code)
+    inner = ""
+    for k in range(len(ladder), 0, -1):   # innermost (last hint) first
+        summary = "Show a hint" if k == 1 else "Next hint"
+        inner = (f"<details><summary>{summary}</summary>"
+                 f"<p>Hint {k} of {len(ladder)}: {_inline(ladder[k - 1])}</p>{inner}</details>")
+    return f'<div class="bw-hints" role="group" aria-label="Hints for this mistake">{inner}</div>' if inner else ""
+
+
+def hint_output(code: str | None) -> dict | None:
+    """The display bundle of :func:`hint_html` (with a plain-text pointer that reveals no hint); None without hints."""
+    body = hint_html(code)
+    if not body:
+        return None
+    n = len(hints(code))
+    text = f"({n} hints for this mistake: helpers.feedback.codes.hints({code!r}) shows them)"
+    return {"text/html": body, "text/plain": text}
 
 
 def _frames(tb: TracebackType | None):
@@ -88,6 +122,9 @@ def _handler(shell, etype, value, tb, tb_offset=None):
     if error is not None:
         stb = [box, "", "The error was raised in your code:"] + _student_traceback(shell, error)
     shell._showtraceback(etype, value, stb)   # publishes an error output: the cell still fails
+    bundle = hint_output(getattr(value, "code", None))
+    if bundle is not None and getattr(shell, "display_pub", None) is not None:
+        shell.display_pub.publish(data=bundle)   # a display output below the box: no stderr, no change to the error
     return stb
 
 

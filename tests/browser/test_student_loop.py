@@ -4,7 +4,8 @@ grader agrees.
 In JupyterLab (headless Chromium, the harness in conftest.py) the student copy of lesson 04 is opened;
 the setup cells run (imports, variant), a wrong ``sgd_update`` (it adds the gradient) is typed into the answer cell and the
 answer and test cells are run. The test cell must show ONE short box with the exercise, the specific
-message and the failed check, and no frame of helpers/feedback/checks.py. Then the right answer is typed, both
+message and the failed check, and no frame of helpers/feedback/checks.py; under it "Show a hint" opens the first
+hint of that mistake and "Next hint" the second. Then the right answer is typed, both
 cells run again and the ✔ line appears. The notebook is saved and ``grader validate`` must report the
 same: sgd_update passes. Screenshots go to ``test-artifacts/browser/``.
 """
@@ -62,6 +63,18 @@ def _output(cell):
     return cell.locator(".jp-OutputArea").inner_text()
 
 
+def _climb_the_hints(page, test):
+    """Under the box, "Show a hint" opens the first hint only; "Next hint" the second (no kernel call)."""
+    first, second = test.locator("text=Hint 1 of"), test.locator("text=Hint 2 of")
+    assert not first.is_visible() and not second.is_visible(), "hints stay closed until asked for"
+    test.locator("summary", has_text="Show a hint").click()
+    first.wait_for(state="visible", timeout=5_000)
+    assert not second.is_visible(), "one hint at a time"
+    test.locator("summary", has_text="Next hint").first.click()
+    second.wait_for(state="visible", timeout=5_000)
+    page.screenshot(path=str(ARTIFACTS / "student-loop-hints.png"))
+
+
 def test_wrong_answer_message_then_fix_then_validate(browser, jupyter_lab, sandbox):
     url, token = jupyter_lab
     page = browser.contexts[0].new_page() if browser.contexts else browser.new_page()
@@ -84,7 +97,9 @@ def test_wrong_answer_message_then_fix_then_validate(browser, jupyter_lab, sandb
         assert "moved *with* the gradient" in shown and "failed check: sgd_update(lr=0.1)" in shown, shown
         assert shown.count("\u250c") == 1, f"one box, not several:\n{shown}"
         assert "checks.py" not in shown and "Traceback" not in shown, f"no frame of helpers:\n{shown}"
-        assert len(shown.strip().splitlines()) <= 12, f"a short box:\n{shown}"
+        box = shown.split("Show a hint")[0]
+        assert len(box.strip().splitlines()) <= 12, f"a short box:\n{shown}"
+        _climb_the_hints(page, test)
 
         _type_answer(page, answer, RIGHT)
         _run(page, answer)
