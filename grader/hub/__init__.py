@@ -80,6 +80,11 @@ def add_hub_parser(sub) -> None:
     p.add_argument("--root", type=Path, default=None, metavar="DIR",
                    help="course folder holding lessons/ (default: this checkout; the instructor's "
                         "own copy is ~/backprop-workbook)")
+    p.add_argument("--roster", type=Path, default=None,
+                   help="CSV with a student_id column: each student also gets their own variant (their Fetch)")
+    p.add_argument("--secret-file", type=Path, default=None, metavar="F",
+                   help="with --roster: the course secret the variants are keyed by (default: <root>/.variant-secret, "
+                        "made if missing); grade with `grader autograde --roster R --secret-file F`")
 
     p = hs.add_parser("collect", help="the exchange's inbound -> SUBMISSIONS/<student_id>/<lesson>.ipynb")
     _room_args(p)
@@ -104,6 +109,26 @@ def _setup(args, room) -> int:
           f"exchange {s['exchange']}, course folder {s['course_root']}")
     if s["new_passwords"]:
         print(f"new passwords for {', '.join(s['new_passwords'])} in {Path(s['passwords_file']).with_name('passwords.txt')}")
+    return 0
+
+
+def _release(args, room) -> int:
+    from ..release import ROOT
+    from ..secret import default_path, ensure_secret
+    from .deployment import read_roster
+    from .release import release_lessons
+    root = ROOT if args.root is None else args.root.resolve()
+    if args.secret_file is not None and args.roster is None:
+        raise ValueError("--secret-file needs --roster (whose variants to release)")
+    students, secret = None, None
+    if args.roster is not None:
+        students = read_roster(args.roster)
+        secret, made = ensure_secret(args.secret_file or default_path(root))
+        if made:
+            print(f"made a new course secret {args.secret_file or default_path(root)} (keep it: grading needs it)")
+    done = release_lessons(room, args.lessons, root=root, force=args.force, students=students, secret=secret)
+    own = f"; each of {len(students)} students' own variant to {room.personal}" if students else ""
+    print(f"released {', '.join(done)} to {room.outbound}{own}")
     return 0
 
 
@@ -139,11 +164,7 @@ def run_hub(args) -> int:
         if args.hub_command == "setup":
             return _setup(args, room)
         if args.hub_command == "release":
-            from .release import release_lessons
-            kw = {} if args.root is None else {"root": args.root.resolve()}
-            done = release_lessons(room, args.lessons, force=args.force, **kw)
-            print(f"released {', '.join(done)} to {room.outbound}")
-            return 0
+            return _release(args, room)
         if args.hub_command == "collect":
             return _collect(args, room)
         return _return(args, room)

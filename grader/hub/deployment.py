@@ -153,7 +153,8 @@ def _nbgrader_config(d: Deployment, course_root: Path | None) -> str:
              "c = get_config()  # noqa: F821",
              f"c.CourseDirectory.course_id = {d.room.course!r}",
              f"c.Exchange.root = {str(d.room.exchange)!r}",
-             "c.ExchangeFactory.submit = 'grader.hub.exchange.ClosedSubmit'"]
+             "c.ExchangeFactory.submit = 'grader.hub.exchange.ClosedSubmit'",
+             "c.ExchangeFactory.fetch_assignment = 'grader.hub.exchange.PersonalFetch'"]
     if course_root is not None:
         lines += [f"c.CourseDirectory.root = {str(course_root)!r}",
                   "c.CourseDirectory.source_directory = 'solutions'",

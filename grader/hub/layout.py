@@ -17,6 +17,12 @@ path                        mode    owner:group         why
 ``.../inbound/<sub>``       0750    student:instructors made so by the students' submit plugin
                                                         (:mod:`grader.hub.exchange`); ``grader hub
                                                         collect`` names any left open
+``.../personal``            0711    root:instructors    students cannot list it (``grader hub release
+                                                        --roster``)
+``.../personal/<s>``        0550    root:<s's group>    each student's own variant: readable by that
+``.../personal/<s>/*``      0440    root:<s's group>    student only (their private group), changed
+                                                        by nobody but root; fetched by the students'
+                                                        fetch plugin (:mod:`grader.hub.exchange`)
 ``.../feedback``            2771    root:instructors    students cannot list it: a page is found only
                                                         by its name, a hash of the submission's
                                                         secret, which only its author can read
@@ -33,7 +39,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = ["Classroom", "DEFAULT_EXCHANGE", "DEFAULT_COURSE", "DEFAULT_GROUP", "EXCHANGE_MODES",
-           "SUBMISSION_DIR_MODE", "SUBMISSION_FILE_MODE", "FEEDBACK_FILE_MODE", "prepare_exchange",
+           "SUBMISSION_DIR_MODE", "SUBMISSION_FILE_MODE", "FEEDBACK_FILE_MODE", "PERSONAL_DIR_MODE",
+           "PERSONAL_FILE_MODE", "PERSONAL", "prepare_exchange",
            "close_submission"]
 
 DEFAULT_EXCHANGE = Path("/srv/nbgrader/exchange")
@@ -47,10 +54,14 @@ EXCHANGE_MODES = (
     ("{course}/outbound", 0o2775),
     ("{course}/inbound", 0o3773),
     ("{course}/feedback", 0o2771),
+    ("{course}/personal", 0o0711),
 )
 SUBMISSION_DIR_MODE = 0o750
 SUBMISSION_FILE_MODE = 0o440
 FEEDBACK_FILE_MODE = 0o440
+PERSONAL = "personal"               # <course>/personal/<student>/<lesson>/: each student's own variant
+PERSONAL_DIR_MODE = 0o550
+PERSONAL_FILE_MODE = 0o440
 
 
 @dataclass(frozen=True)
@@ -75,6 +86,10 @@ class Classroom:
     @property
     def feedback(self) -> Path:
         return self.course_path / "feedback"
+
+    @property
+    def personal(self) -> Path:
+        return self.course_path / PERSONAL
 
     def gid(self) -> int:
         try:

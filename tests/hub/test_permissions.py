@@ -110,7 +110,7 @@ def test_the_exchange_modes(classroom):
     import stat
     room = classroom["room"]
     want = {room.exchange: 0o1777, room.course_path: 0o2775, room.outbound: 0o2775,
-            room.inbound: 0o3773, room.feedback: 0o2771}
+            room.inbound: 0o3773, room.feedback: 0o2771, room.personal: 0o711}
     got = {p: stat.S_IMODE(os.stat(p).st_mode) for p in want}
     assert got == want, {str(p): f"{got[p]:04o} (want {want[p]:04o})" for p in want if got[p] != want[p]}
     for sub in room.inbound.iterdir():

@@ -230,3 +230,44 @@ def test_the_readme_spells_the_grader_command_one_way_and_it_exists():
     assert not other, f"README.md spells the command otherwise than .venv/bin/grader: {other}"
     assert ".venv/bin/grader hub release" in text and ".venv/bin/grader hub collect" in text
     assert (Path(sys.executable).parent / "grader").is_file(), "the venv has no grader console script (pyproject [project.scripts])"
+
+
+def _fake_users(monkeypatch, users, groups):
+    """pwd/grp as grader.hub.personal sees them: ``users`` name -> gid, ``groups`` gid -> (name, members)."""
+    import grp
+    import pwd
+
+    from grader.hub import personal
+    entries = [pwd.struct_passwd((n, "x", 1000 + i, g, "", f"/home/{n}", "/bin/sh")) for i, (n, g) in enumerate(users.items())]
+    monkeypatch.setattr(personal.pwd, "getpwnam", lambda n: next(e for e in entries if e.pw_name == n)
+                        if n in users else (_ for _ in ()).throw(KeyError(n)))
+    monkeypatch.setattr(personal.grp, "getgrgid", lambda g: grp.struct_group((groups[g][0], "x", g, groups[g][1])))
+    return entries
+
+
+def test_a_personal_copy_needs_the_students_own_group(monkeypatch):
+    from grader.hub.personal import private_group
+    everyone = _fake_users(monkeypatch, {"ada": 2001, "bo": 2002, "cy": 2002, "di": 2003},
+                           {2001: ("ada", []), 2002: ("bo", []), 2003: ("di", ["ada"])})
+    assert private_group("ada", everyone) == 2001
+    with pytest.raises(ValueError, match="primary group 'bo' is shared with cy"):
+        private_group("bo", everyone)
+    with pytest.raises(ValueError, match="primary group 'di' is shared with ada"):
+        private_group("di", everyone)
+    with pytest.raises(ValueError, match="'zed' is not a Unix user"):
+        private_group("zed", everyone)
+
+
+def test_a_link_where_a_personal_folder_goes_is_refused(tmp_path):
+    from grader.hub.personal import _root_folder
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "ada").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(ValueError, match="is not a folder"):
+        _root_folder(tmp_path / "ada", 0, 0o550)
+    assert (tmp_path / "elsewhere").stat().st_mode & 0o777 != 0o550
+
+
+def test_secret_file_without_roster_is_an_error(capsys):
+    from grader.__main__ import main
+    rc = main(["hub", "release", "01_forward_propagation", "--secret-file", "/nonexistent"])
+    assert rc == 2 and "--secret-file needs --roster" in capsys.readouterr().err
