@@ -1,0 +1,280 @@
+"""Every claim a lesson makes about its own runs and figures, asserted on the values the notebook computes.
+
+One test per claim: the docstring names the cell (its position in ``solutions/<lesson>``) and quotes the
+sentence. The values come from the notebook's own run: ``conftest.execute_lesson`` executes each solution
+notebook once per session (shared with test_notebooks) and reads back the kernel's global values. A formula
+the text states (a threshold, a step size) is checked by running the iteration it describes. Change the text
+and its test together.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import helpers
+from helpers.explore_optim import VALLEY_MIN, VALLEY_START, run_optimizer, valley_grad, valley_loss
+
+from .conftest import execute_lesson
+
+pytestmark = pytest.mark.slow
+
+L01, L02, L03 = "01_forward_propagation", "02_loss_functions", "03_backpropagation"
+L04, L05, L06 = "04_gradient_descent", "05_training_a_network", "06_deeper_networks"
+
+
+def nb_values(lesson: str):
+    """The notebook's global value of each name (the run is shared by the whole session)."""
+    ex = execute_lesson(lesson)
+    return lambda *names: ex.value(names[0]) if len(names) == 1 else tuple(ex.value(n) for n in names)
+
+
+def log10_loss(path) -> float:
+    return float(np.log10(valley_loss(*path[-1])))
+
+
+# ----------------------------------------------------------------------------------------------------------
+# the valley's curvatures, for the thresholds (computed from valley_grad, not taken from the text)
+
+def _valley_hessian():
+    centre = np.array(VALLEY_MIN, dtype=float)
+    return np.column_stack([valley_grad(centre + e) for e in np.eye(2)])
+
+
+def _steep_direction():
+    lam, vecs = np.linalg.eigh(_valley_hessian())
+    return lam, vecs[:, 1]
+
+
+def _sgd_on_valley(lr, steps=200):
+    theta, path = np.array(VALLEY_START, dtype=float), []
+    for _ in range(steps):
+        theta = theta - lr * valley_grad(theta)
+        path.append(theta.copy())
+    return np.array(path)
+
+
+def _momentum_on_valley(lr, beta, steps=400):
+    params, velocity = {"theta": np.array(VALLEY_START, dtype=float)}, {"theta": np.zeros(2)}
+    for _ in range(steps):
+        helpers.momentum_update(params, {"theta": valley_grad(params["theta"])}, velocity, lr, beta)
+    return params["theta"]
+
+
+def _zigzags(path) -> bool:
+    """True if the steep component of theta - minimum changes sign at each of the first 6 steps (later it may
+    be below round-off: just above 0.08 each step multiplies it by 1 - 0.081 * 12.5 = -0.0125)."""
+    _, steep = _steep_direction()
+    c = (path[:7] - np.array(VALLEY_MIN)) @ steep
+    return bool(np.all(np.sign(c[1:]) != np.sign(c[:-1])))
+
+
+# ---------------------------------------------------------------------------------------------- lesson 06
+
+def test_06_valley_curvatures():
+    """Cell 21: 'Our valley has curvatures 0.5 and 12.5 along axes turned by 25°: kappa = 25.'"""
+    lam, steep = _steep_direction()
+    assert np.allclose(lam, [0.5, 12.5]), f"the valley's curvatures are {lam}, the text says 0.5 and 12.5"
+    angle = math.degrees(math.atan2(abs(steep[0]), abs(steep[1])))   # the steep axis against theta_2
+    assert abs(angle - 25) < 0.5, f"the valley's axes are turned by {angle:.1f} degrees, the text says 25"
+
+
+@pytest.mark.parametrize("lr, zigzag, converges", [(0.079, False, True), (0.081, True, True),
+                                                    (0.159, True, True), (0.161, True, False)])
+def test_06_sgd_thresholds(lr, zigzag, converges):
+    """Cell 21 (and 49 q1, 52 a): 'once eta > 1/lambda_max = 0.08 ... the path zig-zags ... while it still
+    converges; above 2/lambda_max = 0.16 ... the path diverges' -- by running gradient descent."""
+    path = _sgd_on_valley(lr)
+    assert _zigzags(path) == zigzag, f"lr {lr}: zig-zag {_zigzags(path)}, the text says {zigzag}"
+    end = float(valley_loss(*path[-1]))
+    assert (end < valley_loss(*VALLEY_START)) == converges, f"lr {lr}: loss after 200 steps {end:.3g}"
+
+
+def test_06_sgd_valley_figure():
+    """Cells 21/22: lr 0.05 (< 0.08) crawls without zig-zagging, lr 0.15 (between 0.08 and 0.16) zig-zags
+    and converges; 'along the flat direction every step removes ... less than 1/kappa = 4 %'."""
+    paths = nb_values(L06)("sgd_valley")
+    assert not _zigzags(paths[0.05]) and _zigzags(paths[0.15])
+    assert valley_loss(*paths[0.15][-1]) < valley_loss(*paths[0.05][-1]) < valley_loss(*VALLEY_START)
+    assert 0.08 * 0.5 <= 0.04 + 1e-12 and 0.16 * 0.5 <= 0.08 + 1e-12
+
+
+def test_06_paths_inside_the_plots():
+    """Cells 22 and 36: every path drawn on the valley lies inside the plotted range (no overshoot clipped)."""
+    get = nb_values(L06)
+    (x0, x1), (y0, y1) = get("RANGE1"), get("RANGE2")
+    paths = {**{f"SGD lr {k}": p for k, p in get("sgd_valley").items()}, **get("runs")}
+    outside = {name: (p.min(0).round(2).tolist(), p.max(0).round(2).tolist()) for name, p in paths.items()
+               if p[:, 0].min() < x0 or p[:, 0].max() > x1 or p[:, 1].min() < y0 or p[:, 1].max() > y1}
+    assert not outside, f"paths leave the plotted range {(x0, x1)} x {(y0, y1)}: {outside}"
+
+
+def test_06_constant_start_loss_rises():
+    """Cell 16: 'the four images above are identical' and 'Its loss even rises a little (2.303 -> 2.314)
+    ... with lr = 0.01 the loss stays at 2.303'."""
+    trained = nb_values(L06)("trained")
+    params, h = trained[0.05]
+    assert np.abs(params["W1"] - params["W1"][0]).max() == 0, "the constant start's hidden units differ"
+    assert round(h.initial_loss, 3) == 2.303 and round(h.loss_per_epoch[-1], 3) == 2.314, (
+        f"constant start: loss {h.initial_loss:.3f} -> {h.loss_per_epoch[-1]:.3f}, the text says 2.303 -> 2.314")
+    X_train, y_train = nb_values(L06)("X_train", "y_train")
+    p = {k: (np.full_like(v, 0.05) if k.startswith("W") else v)
+         for k, v in helpers.init_params([64, 32, 10], "zeros").items()}
+    h_small = helpers.train(helpers.DeepNetwork(p), X_train, y_train, lr=0.01, batch_size=64, epochs=3)
+    assert abs(h_small.loss_per_epoch[-1] - 2.303) < 0.001, f"lr 0.01: loss {h_small.loss_per_epoch[-1]:.4f}"
+    assert trained["he"][1].loss_per_epoch[-1] < 1.5, "the He start should learn"
+
+
+def test_06_signals_vanish_and_explode():
+    """Cell 18: sigma = 0.01: 'after 12 layers they are about 10^-12 times smaller', 'layer 1 receives about
+    10^-12 times the gradient that layer 12 receives', dW 'flat, at about 10^-15'; sigma = 0.2: A and dZ
+    explode, 'the flat dW is about 10^0.9'; He: 'A and dZ keep their size'."""
+    signals = nb_values(L06)("signals")
+    small, he, large = (signals[k] for k in ("too small: sigma = 0.01", "He: sigma = sqrt(2 / 128)",
+                                            "too large: sigma = 0.2"))
+    assert 11 < small["A"][0] - small["A"][-1] < 13, small["A"]
+    assert np.allclose(np.diff(small["A"]), -1.1, atol=0.2), small["A"]
+    assert 11 < small["dZ"][-1] - small["dZ"][0] < 13, small["dZ"]
+    assert np.ptp(small["dW"]) < 0.5 and abs(small["dW"].mean() + 15) < 0.5, small["dW"]
+    assert np.all(np.diff(large["A"]) > 0) and np.all(np.diff(large["dZ"]) < 0), (large["A"], large["dZ"])
+    assert np.ptp(large["dW"]) < 0.5 and abs(large["dW"].mean() - 0.9) < 0.2, large["dW"]
+    assert np.ptp(he["A"]) < 0.3 and np.ptp(he["dZ"]) < 0.3, (he["A"], he["dZ"])
+
+
+def test_06_feature_scaling():
+    """Cells 23/25: the features are 'uncorrelated ... (correlation 0.03)'; raw: '2/lambda_max = 0.041; we use
+    0.035', 'the steep weight w2 is at its optimum, but ... w1 has gone only about 90 % of the way (from -2 to
+    0.70, the optimum is 0.99)'; standardised: 'a rate ten times larger is stable ... straight to the minimum'."""
+    F, F_std, target, paths = nb_values(L06)("F", "F_std", "target", "fit_paths")
+    assert round(abs(np.corrcoef(F.T)[0, 1]), 2) == 0.03
+    lam_max = np.linalg.eigvalsh(2 * F.T @ F / len(F)).max()
+    assert round(2 / lam_max, 3) == 0.041
+    best = np.linalg.lstsq(F, target, rcond=None)[0]
+    raw = paths["raw features"]
+    done = (raw[-1] - raw[0]) / (best - raw[0])
+    assert abs(done[1] - 1) < 0.01 and 0.85 < done[0] < 0.95, f"fraction of the way: {done}"
+    assert (round(raw[-1, 0], 2), round(best[0], 2)) == (0.70, 0.99)
+    std = paths["standardised features"]
+    assert 2 / np.linalg.eigvalsh(2 * F_std.T @ F_std / len(F)).max() > 0.4 >= 10 * 0.035
+    assert np.allclose(std[-1], np.linalg.lstsq(F_std, target, rcond=None)[0], atol=1e-3)
+
+
+def test_06_momentum_worked_example():
+    """Cell 27: 'The steps grow (0.1, 0.18, 0.234) while the gradient shrinks'."""
+    theta, v, steps = 1.0, 0.0, []
+    for _ in range(3):
+        v = 0.9 * v + theta
+        steps.append(0.1 * v)
+        theta -= 0.1 * v
+    assert np.allclose(steps, [0.1, 0.18, 0.234])
+    assert round(nb_values(L06)("theta_m"), 4) == round(theta, 4)
+
+
+def test_06_uncorrected_adam_steps():
+    """Cells 30/31 and 52 (b): the uncorrected step is 3.2 eta at t = 1, 'about 6.5 eta at t = 10-15', '3.2 eta
+    at t = 100 and 2.0 eta at t = 300', 'close to eta only after a few thousand steps'; '0.999^300 = 0.74'."""
+    uncorrected = nb_values(L06)("uncorrected")
+    formula = {t: (1 - 0.9 ** t) / math.sqrt(1 - 0.999 ** t) for t in uncorrected}
+    assert all(abs(uncorrected[t] - formula[t]) < 1e-9 for t in uncorrected)
+    said = {1: 3.2, 10: 6.5, 15: 6.5, 100: 3.2, 300: 2.0}
+    assert {t: round(uncorrected[t], 1) for t in said} == said
+    assert uncorrected[1000] > 1.2 and abs(uncorrected[3000] - 1) < 0.05
+    assert max(uncorrected, key=uncorrected.get) in range(10, 16)
+    assert round(0.999 ** 300, 2) == 0.74 and 0.9 ** 50 < 0.01
+
+
+def _valley_runs():
+    runs = nb_values(L06)("runs")
+    names = {"sgd": "SGD, lr 0.1", "momentum": "momentum (yours), beta 0.7, lr 0.1", "rmsprop": "RMSProp, lr 0.3",
+             "adam": "Adam (yours), lr 0.5", "cosine": "Adam (yours) + cosine, lr 1.0"}
+    return {k: runs[v] for k, v in names.items()}
+
+
+def test_06_valley_ordering():
+    """Cell 37: momentum's loss 'about 5e-8, five orders of magnitude below SGD's' (8e-3); RMSProp 'near 1e-5,
+    about 1000 times below SGD's'; 'Adam does worst here, behind even SGD (loss 7e-2)', the cosine run 3e-2."""
+    runs = _valley_runs()
+    logs = {k: log10_loss(p) for k, p in runs.items()}
+    order = sorted(logs, key=logs.get)
+    assert order == ["momentum", "rmsprop", "sgd", "cosine", "adam"], f"log10 losses {logs}"
+    assert round(logs["sgd"]) == -2 and round(logs["momentum"]) == -7 and round(logs["rmsprop"]) == -5
+    assert 4.5 < logs["sgd"] - logs["momentum"] < 5.5 and 2.5 < logs["sgd"] - logs["rmsprop"] < 3.5
+    assert round(10 ** logs["adam"], 2) == 0.07 and round(10 ** logs["cosine"], 2) == 0.03
+    assert round(np.linalg.norm(runs["sgd"][-1] - VALLEY_MIN), 2) == 0.18, "SGD 'still 0.18 from the minimum'"
+
+
+def test_06_adam_steps_on_the_valley():
+    """Cell 37: 'the first step is sqrt2 eta long at 45°', 'from 1.41 eta at step 1 to about 0.06 eta at step 60';
+    the cosine run 'freezes about 0.28 short of the minimum'."""
+    runs = _valley_runs()
+    first = runs["adam"][1] - runs["adam"][0]
+    steps = np.linalg.norm(np.diff(runs["adam"], axis=0), axis=1) / 0.5
+    assert round(steps[0], 2) == 1.41 and abs(abs(first[0]) - abs(first[1])) < 1e-6, first
+    assert round(steps[-1], 2) == 0.06, f"Adam's last step is {steps[-1]:.3f} eta"
+    cosine = runs["cosine"]
+    assert round(np.linalg.norm(cosine[-1] - VALLEY_MIN), 2) == 0.28
+    assert np.linalg.norm(cosine[-1] - cosine[-6]) < 0.01, "the cosine run should have stopped moving"
+
+
+@pytest.mark.parametrize("beta", [0.0, 0.5, 0.9])
+def test_06_momentum_stable_range(beta):
+    """Cell 49 q2: 'the stable range even grows with beta, eta < 2(1 + beta)/lambda_max: 0.16 at beta = 0, 0.30 at
+    beta = 0.9' -- by running momentum just below and just above the threshold."""
+    limit = 2 * (1 + beta) / 12.5
+    assert np.linalg.norm(_momentum_on_valley(0.98 * limit, beta) - VALLEY_MIN) < 1
+    assert np.linalg.norm(_momentum_on_valley(1.02 * limit, beta) - VALLEY_MIN) > 100
+    assert round(2 * (1 + 0.9) / 12.5, 2) == 0.30
+
+
+def test_06_explorer_left_the_valley():
+    """Cell 49 q1 / the explorer: 'raise the learning rate ... until it leaves the valley' -- the message appears
+    from the first slider value above 2/lambda_max = 0.16 (10^-0.75 = 0.178), not at 10^-0.8 = 0.158."""
+    assert run_optimizer("sgd", lr_valley=10 ** -0.8, epochs=1).message is None
+    message = run_optimizer("sgd", lr_valley=10 ** -0.75, epochs=1).message
+    assert message and "left the valley" in message, message
+
+
+def test_06_overfitting_small_set():
+    """Cells 40/41: 'the validation loss, after its lowest point, climbs -- but only a little, and the validation
+    accuracy does not fall with it' (training loss near 0, validation loss about 0.3)."""
+    plain = nb_values(L06)("plain")
+    best = int(np.argmin(plain.val_loss_per_epoch))
+    assert plain.loss_per_epoch[-1] < 0.01
+    assert 0 < plain.val_loss_per_epoch[-1] - plain.val_loss_per_epoch[best] < 0.05
+    assert plain.val_acc_per_epoch[-1] >= plain.val_acc_per_epoch[best]
+    assert round(plain.val_loss_per_epoch[best], 1) == 0.3
+
+
+def test_06_remedies_on_the_test_set():
+    """Cell 46: 'training loss about 0.001 and the test loss about 0.65'; weight decay: training loss 0.03,
+    'test loss 0.44', 'the best test accuracy'; early stopping 'keeps the weights of epoch 17; its test loss (0.54)
+    lies between the two, and its test accuracy is the lowest'; 'a few of the 270 test digits'."""
+    r, stopped, y_test = nb_values(L06)("remedies", "stopped", "y_test")
+    plain, decay, stop = (r[k] for k in ("no remedy", "L2 weight decay (with Adam), lam = 0.003",
+                                         "early stopping, patience 10"))
+    assert round(plain["train_loss"], 3) == 0.001 and round(plain["test_loss"], 2) == 0.65
+    assert round(decay["train_loss"], 2) == 0.03 and round(decay["test_loss"], 2) == 0.44
+    assert stopped.stopped_early and stopped.best_epoch == 17 and round(stop["test_loss"], 2) == 0.54
+    assert decay["test_acc"] > plain["test_acc"] > stop["test_acc"]
+    assert len(y_test) == 270 and (decay["test_acc"] - stop["test_acc"]) * 270 < 10
+
+
+def test_06_fair_momentum_on_the_digits():
+    """Cell 37: 'momentum gets eta = 0.01, so that its long-run step eta/(1 - beta) = 0.1 equals SGD's'; the
+    accuracy axis shows every epoch."""
+    runs = nb_values(L06)("digit_runs")
+    assert "momentum (yours), lr 0.01" in runs and "SGD, lr 0.1" in runs
+    assert math.isclose(0.01 / (1 - 0.9), 0.1)
+    lowest = nb_values(L06)("lowest")
+    assert lowest <= min(min(h.val_acc_per_epoch) for h in runs.values())
+
+
+def test_06_check_your_understanding_numbers():
+    """Cell 53: 'He: sqrt(2/400) = 0.071 ... Xavier: sqrt(2/(400+100)) = 0.063'; q4: 'the velocity approaches
+    g/(1 - beta) = 10 g' -- by running the velocity."""
+    assert (round(math.sqrt(2 / 400), 3), round(math.sqrt(2 / 500), 3)) == (0.071, 0.063)
+    v = 0.0
+    for _ in range(200):
+        v = 0.9 * v + 1.0
+    assert abs(v - 10) < 1e-6
