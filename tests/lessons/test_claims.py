@@ -278,3 +278,174 @@ def test_06_check_your_understanding_numbers():
     for _ in range(200):
         v = 0.9 * v + 1.0
     assert abs(v - 10) < 1e-6
+
+
+# ---------------------------------------------------------------------------------------------- lesson 05
+
+def test_05_one_step_lowers_the_batch_loss():
+    """Cell 7: 'The loss on this batch went down after one step', and a fresh network is 'in that region' of
+    ln 10 = 2.30."""
+    before, after = nb_values(L05)("loss_before", "loss_after")
+    assert after < before and abs(before - math.log(10)) < 0.5, (before, after)
+
+
+def test_05_no_overfitting_in_20_epochs():
+    """Cell 10: 'The training loss ends a little below the validation loss'; 'the validation loss is still at its
+    lowest level after 20 epochs (its lowest value is at epoch 19, and epoch 20 is within 0.01 of it)'."""
+    h = nb_values(L05)("history")
+    assert h.epochs == 20 and 0 < h.val_loss_per_epoch[-1] - h.loss_per_epoch[-1] < 0.1
+    assert int(np.argmin(h.val_loss_per_epoch)) + 1 == 19
+    assert h.val_loss_per_epoch[-1] - min(h.val_loss_per_epoch) < 0.01
+
+
+def test_05_confusion_mostly_diagonal():
+    """Cell 23: 'Most of the counts are on the diagonal' (the validation set)."""
+    wrong, y_val = nb_values(L05)("wrong", "y_val")
+    assert len(wrong) < 0.1 * len(y_val), f"{len(wrong)} of {len(y_val)} misclassified"
+
+
+def test_05_batch_variants():
+    """Cell 26 (and q5): 'At equal epochs SGD is far ahead: it has made 3771 updates while batch GD made 3'; 'At
+    equal updates ... batch GD and mini-batch GD are almost level ... SGD ... falls the slowest'."""
+    v = nb_values(L05)("variants")
+    (hb, tb), (hm, tm), (hs, ts) = (v[k] for k in ("batch GD (B = 1257)", "mini-batch (B = 32)", "SGD (B = 1)"))
+    assert hs.loss_per_epoch[2] < hm.loss_per_epoch[2] < hb.loss_per_epoch[2]
+    assert 3 * hs.updates_per_epoch == 3771 and 3 * hb.updates_per_epoch == 3
+    assert abs(tb[-1] - tm[-1]) < 0.05 * tb[-1] and ts[-1] > max(tb[-1], tm[-1]) + 0.5, (tb[-1], tm[-1], ts[-1])
+
+
+def test_05_test_accuracy():
+    """Cell 31 and the summary: the capstone model classifies 'well over 90 %' of the test digits."""
+    pred, y_test = nb_values(L05)("test_pred", "y_test")
+    assert helpers.accuracy(pred, y_test) > 0.93
+
+
+def test_05_vectorised_gradients():
+    """Cell 39: 'The numbers are the same; the time is not' (the loop is slower than the matrix products)."""
+    g_loop, g_vec, t_loop, t_vec = nb_values(L05)("g_loop", "g_vec", "t_loop", "t_vec")
+    assert max(np.abs(g_loop[k] - g_vec[k]).max() for k in g_vec) < 1e-12
+    assert t_loop > 3 * t_vec, f"loop {t_loop:.2e} s, matrix products {t_vec:.2e} s"
+
+
+def test_05_network_size():
+    """Cell 40: 'a network of about 4,800 weights and biases ... in 800 updates (20 epochs of 40 mini-batches)'."""
+    model, h = nb_values(L05)("model", "history")
+    n = sum(p.size for p in model.params.values())
+    assert round(n, -2) == 4800 and h.n_updates == 800 and h.updates_per_epoch == 40, (n, h.n_updates)
+
+
+# ---------------------------------------------------------------------------------------------- lesson 04
+
+def _line_path(x, y, lr, batch_size, epochs, start=(-1.0, 2.0)):
+    """Lesson 4's descent_path (cell 15): helpers.train on MLP([1, 1]) from start; returns the History."""
+    model = helpers.MLP([1, 1], seed=0)
+    model.params["W1"][:], model.params["b1"][:] = start
+    return helpers.train(model, x, y, lr=lr, batch_size=batch_size, epochs=epochs, loss="mse", seed=0)
+
+
+def test_04_worked_example_factor():
+    """Cell 5: 'Each step removes 200 * lr % of the remaining distance': w - target <- (1 - 2 lr)(w - target)."""
+    w, target, lr = nb_values(L04)("w", "TARGET", "LR_EXAMPLE")
+    assert math.isclose(w - target, (1 - 2 * lr) ** 6 * (0 - target)), (w, target, lr)
+
+
+def _line_hessian(x):
+    return 2 * np.array([[np.mean(x[:, 0] ** 2), np.mean(x[:, 0])], [np.mean(x[:, 0]), 1.0]])
+
+
+def test_04_curvature_and_thresholds():
+    """Cells 13/16: 'more strongly curved in b than in w'; 'lambda = 2.03', zig-zag above '1/lambda = 0.49',
+    convergence below '2/lambda = 0.99', 1.02 'lands higher on the other side' -- by running gradient descent."""
+    x, y = nb_values(L04)("x", "y")
+    lam, vecs = np.linalg.eigh(_line_hessian(x))
+    assert round(lam[1], 2) == 2.03 and abs(vecs[1, 1]) > 0.95, (lam, vecs)
+    assert (round(1 / lam[1], 2), round(2 / lam[1], 2)) == (0.49, 0.99)
+    steep = vecs[:, 1]
+    best = np.linalg.lstsq(np.column_stack([x[:, 0], np.ones(len(x))]), y[:, 0], rcond=None)[0]
+    for lr, zig, converges in [(0.45, False, True), (0.55, True, True), (0.97, True, True), (1.02, True, False)]:
+        theta, c = np.array([-1.0, 2.0]), []
+        for _ in range(300):
+            c.append((theta - best) @ steep)
+            theta = theta - lr * _line_hessian(x) @ (theta - best)
+        c = np.array(c[:8])
+        assert bool(np.all(np.sign(c[1:]) != np.sign(c[:-1]))) == zig, f"lr {lr}: zig-zag expected {zig}"
+        assert (np.linalg.norm(theta - best) < 1e-3) == converges, f"lr {lr}: converges expected {converges}"
+
+
+def test_04_learning_rates_curves():
+    """Cell 16/17 and the model answer (cell 48): 'eta = 0.5: its loss falls fastest and reaches the noise floor
+    (about 0.09 ...) within about 8 epochs'; 'eta = 0.9 also converges but more slowly'; 'eta = 0.01 ... after 30
+    epochs it is still far above the minimum'; 'eta = 1.02 the loss rises from epoch to epoch'."""
+    x, y, h102 = nb_values(L04)("x", "y", "history")
+    assert h102.lr == 1.02 and all(np.diff(h102.loss_per_epoch) > 0), "the last curve (lr 1.02) should rise"
+    curves = {lr: _line_path(x, y, lr, len(x), 30).loss_per_epoch for lr in (0.01, 0.5, 0.9)}
+    assert curves[0.5][7] < 0.09 < curves[0.5][5] and curves[0.5][7] < curves[0.9][7] / 3
+    assert curves[0.01][-1] > 10 * curves[0.5][-1]
+
+
+def test_04_divergence_factor():
+    """Cells 19/20: 'the error is multiplied by |1 - 3.0 x 2.03| = 5 at every update, so the squared error by about
+    25' (the title: 'the loss grows ~25x per update')."""
+    finite = nb_values(L04)("finite")
+    ratio = float(np.median(finite[11:] / finite[10:-1]))
+    assert round(abs(1 - 3.0 * 2.03)) == 5 and 22 < ratio < 30, ratio
+
+
+def test_04_updates_versus_epochs():
+    """Cell 33: 'per epoch ... SGD ... gets much further'; 'per update ... the three curves nearly coincide';
+    near the bottom 'SGD's noisy steps keep it jittering above the minimum'."""
+    runs = nb_values(L04)("runs")
+    b, m, s = (runs[k] for k in ("batch GD (B = 100)", "mini-batch (B = 10)", "SGD (B = 1)"))
+    assert s.loss_per_epoch[0] < m.loss_per_epoch[0] < b.loss_per_epoch[0]
+    at_20 = (b.loss_per_epoch[19], m.loss_per_epoch[1])               # 20 updates each
+    at_100 = (m.loss_per_epoch[9], s.loss_per_epoch[0])               # 100 updates each
+    assert abs(at_20[0] - at_20[1]) < 0.1 * at_20[0] and abs(at_100[0] - at_100[1]) < 0.1 * at_100[0], (at_20, at_100)
+    assert s.loss_per_epoch[-1] > m.loss_per_epoch[-1]
+
+
+def test_04_cost_per_update():
+    """Cell 40: 'An update on 64 examples costs far less than 64 updates on one example'."""
+    spu, sizes = nb_values(L04)("seconds_per_update", "batch_sizes")
+    assert spu[sizes.index(64)] < 64 * spu[sizes.index(1)] / 5, spu
+
+
+# ---------------------------------------------------------------------------------------------- lesson 02
+
+def test_02_candidate_lines():
+    """Cell 4/5: the data's own line has the smaller MSE, and the parabola's 'lowest point is the best slope'
+    (close to the slope the data came from)."""
+    x, y, SLOPE, OFFSET = nb_values(L02)("x", "y", "SLOPE", "OFFSET")
+    good = helpers.mse(SLOPE * x - OFFSET, y)
+    assert good < helpers.mse(0.5 * x - 0.5, y)
+    slopes = np.linspace(-1, 5, 121)
+    best = slopes[np.argmin([helpers.mse(w * x - OFFSET, y) for w in slopes])]
+    assert abs(best - SLOPE) < 0.25, (best, SLOPE)
+
+
+def test_02_float32_clip():
+    """Cell 9: 'in float32 ... 1 - 10^-12 rounds to exactly 1.0'."""
+    assert np.float32(1 - 1e-12) == np.float32(1.0) and 1 - 1e-12 < 1.0
+
+
+def test_02_labels_and_one_hot_agree():
+    """Cell 14/15: 'a good loss accepts both' formats -- the two losses printed are the same."""
+    probs, labels, Y = nb_values(L02)("probs", "labels", "Y")
+    assert math.isclose(-np.mean(np.log(probs[np.arange(3), labels])), -np.sum(Y * np.log(probs)) / 3)
+
+
+def test_02_naive_softmax_breaks():
+    """Cells 19-21: 'a naive softmax overflows ... nan'; the trick is finite; underflow 'p rounds to 0' comes at a
+    smaller scale than the overflow at s = 710."""
+    naive, log_probs, s_under, s_over = nb_values(L02)("naive_probs", "log_probs", "s_underflow", "s_overflow")
+    assert np.isnan(naive).all() and np.isfinite(log_probs).all()
+    assert s_under < s_over and round(s_over) == 710, (s_under, s_over)
+
+
+def test_02_confidently_wrong_gradients():
+    """Cell 25: 'say y = 1 but z = -8, p = 0.0003 -- MSE gives almost no gradient'; cross-entropy's 'gradient is
+    about -1'; CYU q3: '-log 0.5 = 0.69 and -log 0.01 = 4.61: ... almost seven times as much'."""
+    z, grad_mse, grad_ce = nb_values(L02)("z", "grad_mse", "grad_ce")
+    assert z[0] == -8 and round(float(helpers.sigmoid(np.array([-8.0]))[0]), 4) == 0.0003
+    assert abs(grad_mse[0]) < 1e-3 and abs(grad_ce[0] + 1) < 1e-3
+    assert (round(-math.log(0.5), 2), round(-math.log(0.01), 2)) == (0.69, 4.61)
+    assert 6.5 < math.log(0.01) / math.log(0.5) < 7
