@@ -9,6 +9,7 @@ and its test together.
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -449,3 +450,99 @@ def test_02_confidently_wrong_gradients():
     assert abs(grad_mse[0]) < 1e-3 and abs(grad_ce[0] + 1) < 1e-3
     assert (round(-math.log(0.5), 2), round(-math.log(0.01), 2)) == (0.69, 4.61)
     assert 6.5 < math.log(0.01) / math.log(0.5) < 7
+
+
+# ---------------------------------------------------------------------------------------------- lesson 01
+
+def test_01_layer_equals_loop_and_batch_rows():
+    """Cells 6-9: 'Computing the neurons one at a time gives the same numbers as the single product'; 'Row n of Z
+    is exactly W x_n + b'."""
+    get = nb_values(L01)
+    assert np.allclose(get("z_loop"), get("z"))
+    X, W, b, Z = get("X", "W", "b", "Z")
+    assert np.allclose(Z[2], W @ X[2] + b)
+
+
+def test_01_naive_sigmoid_overflows_but_comes_out_right():
+    """Cells 18-20: 'np.exp(-z) ... returns inf'; 'Here the naive result even comes out right (1/(1 + inf) = 0)'."""
+    z_big = nb_values(L01)("z_big")
+    with np.errstate(over="ignore"):
+        e = np.exp(-z_big)
+        naive = 1 / (1 + e)
+    assert np.isinf(e).any() and np.allclose(naive, helpers.sigmoid(z_big))
+    assert round(math.log(np.finfo(np.float64).max), 1) == 709.8 and round(math.log(np.finfo(np.float32).max), 1) == 88.7
+
+
+def test_01_linear_layers_collapse():
+    """Cell 29/30: 'two linear layers == one linear layer: True'; with a ReLU in between they differ."""
+    two, one, relu_between = nb_values(L01)("two_linear", "one_linear", "with_relu")
+    assert np.allclose(two, one) and not np.allclose(relu_between, one)
+
+
+def test_01_untrained_network_on_moons():
+    """Cell 39: 'the probabilities stay between about 0.2 and 0.8 (never confident), and the network gets only
+    about a third of the points right, no better than a coin flip'."""
+    net, X_moons, y_moons = nb_values(L01)("net", "X_moons", "y_moons")
+    p = helpers.softmax(net.forward(X_moons))
+    assert 0.2 < p.min() and p.max() < 0.8, (p.min(), p.max())
+    acc = helpers.accuracy(p.argmax(axis=1), y_moons)
+    assert 0.25 < acc <= 0.5, acc
+
+
+# ---------------------------------------------------------------------------------------------- lesson 03
+
+def test_03_graph_gradients_match_finite_differences():
+    """Cells 5-9: the backward pass gives dL/dw = 12 and dL/db = 4, the same as finite differences."""
+    text = "".join(o.get("text", "") for o in execute_lesson(L03).nb.cells[9].outputs)   # later cells reuse the names
+    numbers = [float(t) for t in re.findall(r"-?\d+\.?\d*", text)]
+    assert len(numbers) == 4 and np.allclose(numbers[:2], numbers[2:], atol=1e-6) and numbers[2:] == [12.0, 4.0], text
+
+
+def test_03_one_update_lowers_the_loss():
+    """Cell 29/30: one gradient-descent update on the softmax regression lowers the loss; cell 51: 'The loss falls
+    when every parameter follows its gradient' (1.150 -> 0.106 after 300 steps)."""
+    losses = nb_values(L03)("losses")
+    assert (round(losses[0], 3), round(losses[-1], 3)) == (1.150, 0.106) and len(losses) == 300
+
+
+def test_03_centred_differences_figure():
+    """Cell 35/37: centred error 'of order h^2 ... about 1e-10 instead of 1e-5' at h = 1e-5; 'The centred estimate
+    reaches about 1e-11 near h = 1e-5; the one-sided one never gets much below 1e-8'."""
+    hs, one_sided = nb_values(L03)("hs", "one_sided")
+    f = lambda t: np.exp(t) * np.sin(t)
+    fp = np.exp(1.0) * (np.sin(1.0) + np.cos(1.0))
+    centred = np.abs((f(1 + hs) - f(1 - hs)) / (2 * hs) - fp) / abs(fp)
+    near = np.abs(np.log10(hs) + 5) <= 0.21
+    assert centred[near].min() < 1e-10 and one_sided.min() > 1e-9, (centred[near].min(), one_sided.min())
+    safe = (hs >= 1e-6) & (hs <= 1e-4)
+    assert centred[safe].max() < 1e-8
+
+
+def _report_row(lesson, cell, param):
+    """The numbers of one row of a printed gradient-check report (the executed cell's output)."""
+    text = "".join(o.get("text", "") for o in execute_lesson(lesson).nb.cells[cell].outputs)
+    row = next(line for line in text.splitlines() if line.startswith(param + " "))
+    return [float(t) for t in row.split() if t.replace(".", "").replace("-", "").replace("e", "").isdigit()]
+
+
+def test_03_forgotten_one_over_n():
+    """Cell 45: 'only b2 fails, and its analytic value is exactly N = 8 times the numerical one'."""
+    err, analytic, numeric = _report_row(L03, 44, "b2")
+    assert err > 0.1 and abs(analytic / numeric - 8) < 1e-3
+    assert all(_report_row(L03, 44, p)[0] < 1e-7 for p in ("W1", "b1", "W2"))
+
+
+def test_03_float32_gradient_check():
+    """Cell 46: 'largest relative error: float32 1.0e+00, float64 1.9e-09 -- the same, correct, backward pass'."""
+    worst32, worst64 = nb_values(L03)("worst32", "worst64")
+    assert worst32 > 0.1 and worst64 < 1e-8
+
+
+def test_03_relu_kink_report():
+    """Cell 49 (model answer): 'Only b1 fails, with a relative error of about 3e-6 -- just above the 1e-6
+    tolerance'; 'W1, W2 and b2 agree to 1e-8 or better'; 'three rows of Xw are exactly (0, 0)'."""
+    Xw, report = nb_values(L03)("Xw", "report")
+    err_b1 = _report_row(L03, 48, "b1")[0]
+    assert 1e-6 < err_b1 < 5e-6 and report.tol == 1e-6
+    assert all(_report_row(L03, 48, p)[0] < 1e-8 for p in ("W1", "W2", "b2"))
+    assert int((np.abs(Xw).sum(axis=1) == 0).sum()) == 3
