@@ -546,3 +546,18 @@ def test_03_relu_kink_report():
     assert 1e-6 < err_b1 < 5e-6 and report.tol == 1e-6
     assert all(_report_row(L03, 48, p)[0] < 1e-8 for p in ("W1", "W2", "b2"))
     assert int((np.abs(Xw).sum(axis=1) == 0).sum()) == 3
+
+
+def test_06_digits_optimisers():
+    """Cell 39: 'after 6 epochs RMSProp and both Adam runs have a training loss of about 0.2, less than half of SGD's
+    and momentum's (about 0.5), and they are ahead from the first epoch on. Momentum ... is level with SGD at the
+    end and behind it at first'."""
+    runs = nb_values(L06)("digit_runs")
+    sgd, mom = runs["SGD, lr 0.1"], runs["momentum (yours), lr 0.01"]
+    adaptive = [runs[k] for k in ("RMSProp, lr 0.003", "Adam (yours), lr 0.003", "Adam (yours) + cosine, lr 0.006")]
+    assert all(round(h.loss_per_epoch[-1], 1) == 0.2 for h in adaptive), [h.loss_per_epoch[-1] for h in adaptive]
+    assert round(sgd.loss_per_epoch[-1], 1) == 0.5 and round(mom.loss_per_epoch[-1], 1) == 0.5
+    assert all(h.loss_per_epoch[-1] < 0.5 * min(sgd.loss_per_epoch[-1], mom.loss_per_epoch[-1]) for h in adaptive)
+    assert all(h.loss_per_epoch[0] < min(sgd.loss_per_epoch[0], mom.loss_per_epoch[0]) for h in adaptive)
+    assert mom.loss_per_epoch[0] > sgd.loss_per_epoch[0]
+    assert abs(mom.loss_per_epoch[-1] - sgd.loss_per_epoch[-1]) < 0.1
