@@ -561,3 +561,83 @@ def test_06_digits_optimisers():
     assert all(h.loss_per_epoch[0] < min(sgd.loss_per_epoch[0], mom.loss_per_epoch[0]) for h in adaptive)
     assert mom.loss_per_epoch[0] > sgd.loss_per_epoch[0]
     assert abs(mom.loss_per_epoch[-1] - sgd.loss_per_epoch[-1]) < 0.1
+
+
+def test_06_your_network_trains():
+    """Cell 12/13: your network 'can be checked against numerical gradients and trained like the MLP of lesson 5'."""
+    h = nb_values(L06)("history")
+    text = "".join(o.get("text", "") for o in execute_lesson(L06).nb.cells[13].outputs)
+    assert "all gradients match" in text, text[:400]
+    assert h.val_acc_per_epoch[-1] > 0.8 and h.loss_per_epoch[-1] < h.initial_loss / 2
+
+
+def test_06_zero_start_is_stuck():
+    """Cell 16: 'All zeros: nothing moves except the output biases ... stuck at guessing the class frequencies'."""
+    params, h = nb_values(L06)("trained")["zeros"]
+    assert all(not np.any(params[k]) for k in ("W1", "b1", "W2")) and np.any(params["b2"])
+    y_train = nb_values(L06)("y_train")
+    freq = np.bincount(y_train) / len(y_train)
+    assert abs(h.loss_per_epoch[-1] - float(-(freq * np.log(freq)).sum())) < 0.001
+
+
+def test_05_confused_pairs_share_strokes():
+    """Cell 23: 'the confused pairs tend to share strokes (3, 5, 8 and 9 all have a curved lower half, 1 and 8 a dark
+    vertical middle)' -- most of the validation mistakes are within those groups."""
+    val_pred, y_val = nb_values(L05)("val_pred", "y_val")
+    wrong = [(int(t), int(p)) for t, p in zip(y_val, val_pred) if t != p]
+    shared = [(t, p) for t, p in wrong if {t, p} <= {3, 5, 8, 9} or {t, p} == {1, 8}]
+    assert len(shared) >= 0.6 * len(wrong), f"mistakes {wrong}"
+
+
+def test_04_bowl_and_first_steps():
+    """Cells 11/13: 'the bowl's bottom is near (w, b) = (2, -1)'; 'the first steps go "straight downhill", which here
+    is mostly along b'."""
+    x, y, start = nb_values(L04)("x", "y", "start")
+    A = np.column_stack([x[:, 0], np.ones(len(x))])
+    best = np.linalg.lstsq(A, y[:, 0], rcond=None)[0]
+    assert np.allclose(best, [2, -1], atol=0.15), best
+    grad = 2 * A.T @ (A @ start - y[:, 0]) / len(x)
+    assert abs(grad[1]) > 2 * abs(grad[0]), grad
+
+
+def test_04_three_learning_rates():
+    """Cell 16: 'Too small (0.05): after 12 steps we are still far from the bottom'; 'About right (0.5): a few steps
+    reach the valley floor'."""
+    x, y = nb_values(L04)("x", "y")
+    small, right = (_line_path(x, y, lr, len(x), 12).loss_per_epoch[-1] for lr in (0.05, 0.5))
+    assert small > 10 * right and right < 0.1, (small, right)
+
+
+def test_04_minibatch_noise():
+    """Cell 35: 'Their spread shrinks like 1/sqrt(B) ... (and a little faster when a batch is a large part of the
+    data set, as B = 50 of N = 100 is here)' -- 300 mini-batch gradients per batch size at (0, 0)."""
+    x, y = nb_values(L04)("x", "y")
+    rng, spread = np.random.default_rng(0), {}
+    for B in (1, 10, 50):
+        grads = []
+        for _ in range(300 * B // len(x)):
+            for idx in helpers.iterate_minibatches(len(x), B, rng):
+                r = -y[idx, 0]
+                grads.append([2 * np.mean(r * x[idx, 0]), 2 * np.mean(r)])
+        spread[B] = np.std(grads, axis=0).mean()
+    assert 0.8 < spread[1] / spread[10] / math.sqrt(10) < 1.25, spread
+    assert spread[10] / spread[50] > math.sqrt(5), spread
+
+
+def test_03_activation_and_dense_checks():
+    """Cells 15/20: the references' backward passes agree with finite differences (relative errors far below the
+    1e-7 of 'the gradients agree')."""
+    for cell in (15, 20):
+        text = "".join(o.get("text", "") for o in execute_lesson(L03).nb.cells[cell].outputs)
+        errors = [float(e) for e in re.findall(r"relative error[^:]*: ([0-9.e+-]+)", text)]
+        assert len(errors) == 3 and max(errors) < 1e-7, text
+
+
+def test_01_softmax_shift_and_sigmoid_derivative():
+    """Cell 23/24: adding the same number to every logit 'changes nothing'; cell 13 and CYU q4: the sigmoid's
+    derivative is at most 0.25, at z = 0."""
+    logits = nb_values(L01)("logits")
+    assert np.allclose(helpers.softmax(np.atleast_2d(logits)), helpers.softmax(np.atleast_2d(logits) + 100))
+    z = np.linspace(-10, 10, 2001)
+    d = helpers.sigmoid(z) * (1 - helpers.sigmoid(z))
+    assert math.isclose(d.max(), 0.25) and z[d.argmax()] == 0
