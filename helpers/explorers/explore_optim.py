@@ -95,6 +95,15 @@ def sgd_baseline(epochs=5, seed=0):
     return descent_path(SGD(), lr_v), digits_history(SGD(), lr_d, epochs, seed)
 
 
+def _left_valley(path) -> bool:
+    """True if the path stopped early, is not finite or ends higher than it started (diverging:
+    for SGD from the first slider value above 2 / lambda_max = 0.16, where 60 steps grow the
+    error by only about 10^5, far from the 1e6 that stops the path)."""
+    if len(path) < 61 or not np.isfinite(path).all():
+        return True
+    return bool(valley_loss(*path[-1]) > valley_loss(*path[0]))
+
+
 class _StudentMomentum(Momentum):
     def __init__(self, fn, beta):
         super().__init__(beta)
@@ -186,7 +195,7 @@ def run_optimizer(optimizer="adam", *, lr_valley=None, lr_digits=None, beta1=0.9
             except Exception as exc:  # noqa: BLE001 -- the student's code may raise anything
                 run.message = _student_error_message(exc, momentum_fn if optimizer == "momentum" else adam_fn)
                 break
-    if run.message is None and run.path is not None and (len(run.path) < 61 or not np.isfinite(run.path).all()):
+    if run.message is None and run.path is not None and _left_valley(run.path):
         run.message = (f"the path left the valley: learning rate {lr_valley:.3g} is too large for "
                        f"{optimizer} on this landscape")
     if run.message is None and caught:

@@ -9,12 +9,16 @@ autograded exercise (``(lesson, exercise name)``).
 from __future__ import annotations
 
 import os
+import pickle
 import runpy
 import sys
+import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+import pytest
 
 from grader.release import ROOT, lesson_names
 
@@ -80,6 +84,77 @@ def written_answers(nb) -> list[int]:
     """Indices of the manually graded written answers (markdown, grade and solution)."""
     return [i for i, c in enumerate(nb.cells)
             if c.cell_type == "markdown" and nbgrader_meta(c).get("grade") and nbgrader_meta(c).get("solution")]
+
+
+#: run in the kernel after the last cell: every global value that pickles, name -> pickled bytes,
+#: written to the file put in place of {path!r} (the claims in test_claims read these values)
+_DUMP_VALUES = """
+import pickle as _pickle, types as _types
+_skip = (_types.ModuleType, _types.FunctionType, type)
+_kept = {}
+for _name, _value in list(globals().items()):
+    if _name.startswith("_") or isinstance(_value, _skip) or callable(_value):
+        continue
+    try:
+        _bytes = _pickle.dumps(_value)
+    except Exception:
+        continue
+    if len(_bytes) < 50_000_000:
+        _kept[_name] = _bytes
+with open({path!r}, "wb") as _f:
+    _pickle.dump(_kept, _f)
+"""
+
+
+@dataclass(frozen=True)
+class ExecutedLesson:
+    """A solution notebook run top to bottom: the executed cells (outputs) and the kernel's values."""
+    nb: object
+    values: dict
+
+    def value(self, name: str):
+        """The notebook's global ``name`` at the end of the run (a clear failure if it has none)."""
+        if name not in self.values:
+            raise AssertionError(f"the notebook has no global {name!r} that pickles "
+                                 f"(have: {sorted(self.values)[:40]} ...)")
+        return self.values[name]
+
+
+_EXECUTED: dict[str, ExecutedLesson] = {}
+
+
+def execute_lesson(lesson: str) -> ExecutedLesson:
+    """Run ``solutions/<lesson>`` once per session (nbclient, kernel python3, the notebook's folder
+    as working directory), then read back the kernel's global values; the extra cell that reads
+    them is removed again, so the executed notebook is exactly the lesson's."""
+    if lesson not in _EXECUTED:
+        from nbclient import NotebookClient
+
+        nb = read_nb(source_path(lesson))
+        with tempfile.TemporaryDirectory() as tmp:
+            dump = Path(tmp) / "values.pickle"
+            nb.cells.append(nbformat.v4.new_code_cell(_DUMP_VALUES.replace("{path!r}", repr(str(dump)))))
+            client = NotebookClient(nb, kernel_name="python3", timeout=120, allow_errors=True,
+                                    resources={"metadata": {"path": str(source_path(lesson).parent)}})
+            start = time.perf_counter()
+            client.execute()
+            TIMINGS[f"execute solutions/{lesson}"] = time.perf_counter() - start
+            nb.cells.pop()
+            values = {}
+            if dump.is_file():
+                for name, raw in pickle.loads(dump.read_bytes()).items():
+                    try:
+                        values[name] = pickle.loads(raw)
+                    except Exception:  # e.g. an instance of a class defined in the notebook
+                        continue
+        _EXECUTED[lesson] = ExecutedLesson(nb, values)
+    return _EXECUTED[lesson]
+
+
+@pytest.fixture
+def executed_lesson(lesson) -> ExecutedLesson:
+    """The lesson's solution notebook after running it (once per session, shared by all tests)."""
+    return execute_lesson(lesson)
 
 
 def load_wrong(lesson: str) -> dict | None:

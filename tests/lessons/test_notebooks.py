@@ -1,8 +1,7 @@
 """Every solution notebook runs top to bottom, cleanly, and has the shape of a lesson.
 
-Each notebook in ``solutions/`` is executed once per session with nbclient (kernel
-``python3``, working directory = the notebook's folder); the executed copy is reused by
-the checks below. A lesson must execute without errors and with nothing on stderr (a
+Each notebook in ``solutions/`` is executed once per session (``conftest.execute_lesson``,
+shared with test_claims); the executed copy is reused by the checks below. A lesson must execute without errors and with nothing on stderr (a
 warning there would zero an nbgrader test cell), show >= 3 figures, have >= 4 autograded
 exercises and >= 1 written answer, learning objectives at the top, a "Check your
 understanding" section and a summary, be committed with its outputs stripped, and its
@@ -12,13 +11,12 @@ Execution times are reported in the terminal summary (not asserted: speed is for
 from __future__ import annotations
 
 import re
-import time
 
 import nbformat
 import pytest
 
-from .conftest import (TIMINGS, cell_name, exercises, nbgrader_meta, read_nb,
-                       release_path, source_path, written_answers)
+from .conftest import (cell_name, exercises, nbgrader_meta, read_nb, release_path, source_path,
+                       written_answers)
 
 MIN_FIGURES = 3
 MIN_EXERCISES = 4
@@ -26,25 +24,10 @@ HIDDEN_MARKERS = ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 SOLUTION_MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN MARK SCHEME", "END MARK SCHEME")
 
 
-@pytest.fixture(scope="session")
-def _executed_cache():
-    return {}
-
-
 @pytest.fixture
-def executed(_executed_cache, lesson):
-    """The lesson's source notebook after running it top to bottom (once per session)."""
-    if lesson not in _executed_cache:
-        from nbclient import NotebookClient
-
-        nb = read_nb(source_path(lesson))
-        client = NotebookClient(nb, kernel_name="python3", timeout=120, allow_errors=True,
-                                resources={"metadata": {"path": str(source_path(lesson).parent)}})
-        start = time.perf_counter()
-        client.execute()
-        TIMINGS[f"execute solutions/{lesson}"] = time.perf_counter() - start
-        _executed_cache[lesson] = nb
-    return _executed_cache[lesson]
+def executed(executed_lesson):
+    """The lesson's source notebook after running it top to bottom (once per session, conftest)."""
+    return executed_lesson.nb
 
 
 def _text(output) -> str:
