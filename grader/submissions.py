@@ -110,7 +110,10 @@ def _plan_zip(infos, lessons):
             and not parts[0].endswith(".ipynb")
         student, lesson, reason = lms_plan.classify(info) if lms_plan else \
             _classify(parts[1:] if enclosed else parts, lessons)
-        if enclosed and not reason and parts[0] in depth2:
+        if enclosed and not reason and parts[1] in depth2:
+            reason = (f"nested: {'/'.join(parts)} sits inside {parts[0]}/ beside {parts[1]}'s own folder "
+                      f"(ambiguous: it could be {parts[0]}'s or {parts[1]}'s); {parts[1]}'s own files are graded")
+        elif enclosed and not reason and parts[0] in depth2:
             reason = f"ambiguous: {'/'.join(parts)} could be {parts[0]}'s or {parts[1]}'s"
         if reason:
             if reason != "ignored":
