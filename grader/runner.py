@@ -66,7 +66,7 @@ def _needs_grading(out: Path, sub, spec_sha: str, force: bool, variant: dict | N
         return True
     try:
         old = json.loads(result_path(out, sub.student, sub.lesson).read_text("utf-8"))
-        return bool(old.get("retry")) or old.get("variant") != variant
+        return bool(old.get("retry")) or old.get("variant") != variant or bool(old.get("late")) != sub.late
     except (OSError, ValueError):
         return True
 
