@@ -159,8 +159,6 @@ def _autograde(args) -> int:
         print("\ninterrupted: everything graded so far is saved; re-run the same command to "
               "continue.", file=sys.stderr)
         return 130
-    from .manual.answers import prefetch
-    prefetch(args.out, args.submissions)   # written answers' text for `grader manual` (read-only)
     print(f"{counts['graded']} graded now, {counts['already_graded']} already graded, "
           f"{counts['with_problems']} with problems, {counts['skipped_files']} files skipped; "
           f"report in {args.out}/report.html")

@@ -154,8 +154,8 @@ def test_manual_spreadsheet_from_the_command_line(run, tmp_path, capsys):
     results = tmp_path / "results"
     shutil.copytree(run["canvas_results"], results)
     sheet = tmp_path / "answers.csv"
-    assert main(["manual", str(results), "--export", str(sheet)]) == 0       # autograde cached the answers' text
-    (results / "manual" / "answers.json").unlink()
+    assert main(["manual", str(results), "--export", str(sheet)]) == 0       # autograde recorded the answers' text
+    shutil.rmtree(results / "answers")                                    # results graded before it did
     assert main(["manual", str(results), "--export", str(sheet)]) == 2       # without it, the submissions are needed
     assert "pass --submissions" in capsys.readouterr().err
     assert main(["manual", str(results), "--submissions", str(run["canvas"]), "--roster", str(run["roster"]),
