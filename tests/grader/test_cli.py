@@ -138,3 +138,29 @@ def test_whole_notebook_limit(built, tmp_path):
     assert (by[autos[0]]["status"], by[autos[0]]["score"]) == ("graded", by[autos[0]]["max_score"])
     for name in autos[1:]:
         assert by[name]["status"] == "timeout" and "whole notebook" in by[name]["message"], by[name]
+
+
+def test_a_kernel_that_cannot_import_the_grader_is_an_error_not_tampering(built, tmp_path):
+    """Issue 18: the sandboxed kernel cannot import ``helpers`` (a venv whose editable install points
+    at another checkout): every honest exercise is ``error`` naming the cause, never ``tampered``."""
+    import importlib.util
+
+    from grader.grading import grade_file
+    from grader.runner import choose_mode
+    from grader.sandbox import Sandbox, default_keep
+    b = built[CORPUS_LESSON]
+    path = tmp_path / f"{CORPUS_LESSON}.ipynb"
+    path.write_bytes(to_bytes(honest_notebook(b["release"], b["solution"])))
+    base = tmp_path / "scratch"
+    base.mkdir()
+    helpers = os.path.dirname(importlib.util.find_spec("helpers").origin)
+    keep = [p for p in default_keep() if p != helpers]
+    assert len(keep) < len(default_keep()), "default_keep() no longer names the helpers folder"
+    sandbox = Sandbox(choose_mode(False), 1024, slot=os.getpid() % 30000, hide=[str(base), str(ROOT)], keep=keep)
+    result = grade_file(str(path), b["spec"], sandbox, base, cell_timeout=60, notebook_timeout=120)
+    autos = [e for e in result["exercises"] if e["max_score"] and e["exercise"] in
+             {x["name"] for x in b["spec"]["exercises"] if x["kind"] == "auto"}]
+    assert autos
+    for e in autos:
+        assert e["status"] == "error", e
+        assert "grader's own setup" in e["message"] and "helpers" in e["message"], e["message"]
