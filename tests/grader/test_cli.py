@@ -164,3 +164,26 @@ def test_a_kernel_that_cannot_import_the_grader_is_an_error_not_tampering(built,
     for e in autos:
         assert e["status"] == "error", e
         assert "grader's own setup" in e["message"] and "helpers" in e["message"], e["message"]
+
+
+def test_preflight_refuses_to_start_when_the_reference_does_not_score_full_marks(tmp_path):
+    """Issue 18: a lesson whose reference solution fails in this sandbox stops the run before anyone is graded."""
+    import shutil
+
+    import nbformat
+
+    from grader.runner import PreflightFailed, autograde
+    root = tmp_path / "course"
+    shutil.copytree(ROOT / "solutions" / CORPUS_LESSON, root / "solutions" / CORPUS_LESSON)
+    path = root / "solutions" / CORPUS_LESSON / f"{CORPUS_LESSON}.ipynb"
+    nb = nbformat.read(str(path), as_version=4)
+    cell = next(c for c in nb.cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution"))
+    cell.source = cell.source.replace("### BEGIN SOLUTION", "### BEGIN SOLUTION\nraise RuntimeError('broken reference')")
+    nbformat.write(nb, str(path))
+    (tmp_path / "subs" / "ann").mkdir(parents=True)
+    (tmp_path / "subs" / "ann" / f"{CORPUS_LESSON}.ipynb").write_text("{}")
+    with pytest.raises(PreflightFailed) as e:
+        autograde(tmp_path / "subs", tmp_path / "out", jobs=1, timeout=20, quiet=True, root=root,
+                  log=lambda *a, **k: None)
+    assert CORPUS_LESSON in str(e.value) and "reference solution" in str(e.value)
+    assert not list((tmp_path / "out").glob("results/*/*.json")), "nobody may be graded after a failed preflight"
