@@ -134,7 +134,7 @@ def _release_roster(args, root: Path) -> int:
 
 def _autograde(args) -> int:
     """``grader autograde``: exit 0, 2 (bad arguments, no sandbox, no cluster) or 130 (Ctrl-C)."""
-    from .runner import ClusterError, NoSandbox, autograde
+    from .runner import ClusterError, NoSandbox, PreflightFailed, autograde
     # Ctrl-C must stop a run cleanly even when the parent shell started us with SIGINT ignored
     # (background jobs of a non-interactive shell inherit SIG_IGN, and Python then never raises).
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -152,6 +152,9 @@ def _autograde(args) -> int:
     except (NoSandbox, ClusterError) as e:
         print(f"grader autograde: {e}", file=sys.stderr)
         return 2
+    except PreflightFailed as e:
+        print(f"grader autograde: {e}", file=sys.stderr)
+        return 3
     except (ValueError, FileNotFoundError) as e:
         print(f"grader autograde: {e}", file=sys.stderr)
         return 2
@@ -159,8 +162,6 @@ def _autograde(args) -> int:
         print("\ninterrupted: everything graded so far is saved; re-run the same command to "
               "continue.", file=sys.stderr)
         return 130
-    from .manual.answers import prefetch
-    prefetch(args.out, args.submissions)   # written answers' text for `grader manual` (read-only)
     print(f"{counts['graded']} graded now, {counts['already_graded']} already graded, "
           f"{counts['with_problems']} with problems, {counts['skipped_files']} files skipped; "
           f"report in {args.out}/report.html")

@@ -3,7 +3,11 @@
 ``grader autograde`` writes, for every graded submission, ``RESULTS/answers/<student_id>/<lesson>.json``::
 
     {"student", "lesson", "sha256": <of the graded submission>,
-     "answers": {<grade_id>: {"source": <the cell as handed in>, "changed": <differs from the released stub>}}}
+     "answers": {<grade_id>: {"source": <the cell as handed in>, "changed": <differs from the released stub>}},
+     "written": {<grade_id>: {"text": <the written answer as handed in>, "attachments": {...}}}}
+
+``written`` (the Markdown answers graded by hand) is what ``grader manual`` shows, whoever started the run
+(the command line, the Python API, a cluster recipe).
 
 The submission is read through :func:`grader.safeio.read_regular` (no symlink, no FIFO, bounded
 size) and only parsed as JSON (nbformat 3 and older are converted by
@@ -22,7 +26,7 @@ from pathlib import Path
 from .safeio import read_regular
 from .store import write_json
 
-__all__ = ["answers_path", "extract", "save_answers", "keep_answers", "find_answers", "class_answers",
+__all__ = ["answers_path", "extract", "extract_written", "save_answers", "keep_answers", "find_answers", "class_answers",
            "ClassAnswers", "MAX_ANSWER_CHARS"]
 
 MAX_ANSWER_CHARS = 20_000      # an answer cell longer than this is kept truncated and not compared
@@ -68,6 +72,21 @@ def extract(nb, spec: dict) -> dict[str, dict]:
     return out
 
 
+def extract_written(nb, spec: dict) -> dict[str, dict]:
+    """-> ``{grade_id: {"text", "attachments"}}`` for the lesson's written answers (the first cell of each
+    grade id counts, as in :mod:`grader.restore`)."""
+    wanted = {c["grade_id"] for c in spec["cells"] if c["role"] == "written" and c["grade_id"]}
+    out = {}
+    for cell in _dict(nb).get("cells") or []:
+        cell = _dict(cell)
+        gid = _dict(_dict(cell.get("metadata")).get("nbgrader")).get("grade_id")
+        if isinstance(gid, str) and gid in wanted and gid not in out:
+            src = cell.get("source")
+            src = "".join(x for x in src if isinstance(x, str)) if isinstance(src, list) else str(src or "")
+            out[gid] = {"text": src[:MAX_ANSWER_CHARS], "attachments": _dict(cell.get("attachments"))}
+    return out
+
+
 def _notebook(path: str):
     """The notebook's JSON (nbformat 4), or an older one converted by :func:`grader.restore.read_submission`."""
     from .restore import MAX_NOTEBOOK_BYTES, SubmissionError, read_submission
@@ -84,11 +103,13 @@ def save_answers(results: Path, sub, spec: dict) -> None:
     """Write the answers of submission ``sub`` (an unreadable notebook gets an empty record)."""
     from .restore import SubmissionError
     try:
-        answers = extract(_notebook(sub.path), spec)
+        nb = _notebook(sub.path)
+        answers, written = extract(nb, spec), extract_written(nb, spec)
     except (SubmissionError, OSError, RecursionError, MemoryError):
-        answers = {}
+        answers, written = {}, {}
     write_json(answers_path(results, sub.student, sub.lesson),
-               {"student": sub.student, "lesson": sub.lesson, "sha256": sub.sha256, "answers": answers})
+               {"student": sub.student, "lesson": sub.lesson, "sha256": sub.sha256, "answers": answers,
+                "written": written})
 
 
 def _read(path: Path) -> dict | None:
@@ -104,7 +125,7 @@ def keep_answers(results: Path, subs, specs: dict) -> int:
     n = 0
     for sub in subs:
         old = _read(answers_path(results, sub.student, sub.lesson))
-        if old is None or old.get("sha256") != sub.sha256:
+        if old is None or old.get("sha256") != sub.sha256 or "written" not in old:
             save_answers(results, sub, specs[sub.lesson])
             n += 1
     return n

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from .answers import keep_answers, save_answers
 from .executors import ClusterError, Settings
+from .preflight import PreflightFailed, preflight
 from .progress import Progress
 from .release import ROOT, lesson_names
 from .sandbox import bwrap_works
@@ -32,7 +33,7 @@ from .store import is_current, result_path, save_result, save_run
 from .submissions import discover
 from .variant_check import VariantKeys, check_submission, lesson_varies
 
-__all__ = ["autograde", "NoSandbox", "ClusterError", "choose_mode"]
+__all__ = ["autograde", "NoSandbox", "ClusterError", "PreflightFailed", "choose_mode"]
 
 
 class NoSandbox(RuntimeError):
@@ -66,7 +67,7 @@ def _needs_grading(out: Path, sub, spec_sha: str, force: bool, variant: dict | N
         return True
     try:
         old = json.loads(result_path(out, sub.student, sub.lesson).read_text("utf-8"))
-        return bool(old.get("retry")) or old.get("variant") != variant
+        return bool(old.get("retry")) or old.get("variant") != variant or bool(old.get("late")) != sub.late
     except (OSError, ValueError):
         return True
 
@@ -155,6 +156,7 @@ def autograde(submissions, out, jobs=None, timeout=30, notebook_timeout=600, mem
         hide = tuple(sorted({str(Path(root).resolve()), str(Path(submissions).resolve()), str(out), str(base)}))
         settings = Settings(mode, memory_mb, timeout, notebook_timeout, hide)
         with _executor(settings, plan, base, jobs, scheduler, cluster, log) as executor:
+            preflight(executor, plan.specs, {s.lesson for s in plan.todo}, root, settings, base, log)
             save_run(out, {"lessons": {k: {"exercises": v["exercises"], "source_sha256": v["source_sha256"]}
                                        for k, v in plan.specs.items()},
                            "students": plan.students, "skipped": plan.skipped, "isolation": executor.isolation})

@@ -13,7 +13,7 @@ import re
 from .core import ExerciseResult, Status
 from .integrity import parse_after, parse_marker
 
-__all__ = ["score_notebook", "sanitize", "STATUSES"]
+__all__ = ["score_notebook", "sanitize", "STATUSES", "setup_fault", "setup_fault_message", "SETUP_CELLS"]
 
 STATUSES = tuple(s.value for s in Status)
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -139,6 +139,29 @@ def _tamper_reasons(nb, ti, nonce, static):
     return reasons
 
 
+SETUP_CELLS = ("stubs", "preamble", "t-preamble")   # injected first, before any student code runs
+
+
+def setup_fault(nb) -> str | None:
+    """The error of a grader cell that runs before any student code (its own setup), or ``None``.
+
+    Nothing a student wrote has run at that point, so such an error is a fault of the grading
+    machine (e.g. a kernel that cannot import ``helpers``), never a verdict on the submission."""
+    for cell in nb.cells:
+        if cell.metadata.get("bw_injected") not in SETUP_CELLS:
+            continue
+        err = _error(cell)
+        if err is not None:
+            return sanitize(f"{err.get('ename', 'Error')}: {err.get('evalue', '')}", 300)
+    return None
+
+
+def setup_fault_message(cause: str) -> str:
+    return (f"not graded: the grader's own setup failed in the grading kernel before any student code ran "
+            f"({cause}); a fault of the grading machine, not of this submission: the instructor should "
+            f"check the grader's installation and grade again")
+
+
 def _written(ex, answered, flags):
     ans, flags = answered.get(ex["name"], {}), tuple(flags.get(ex["name"], []))
     if ans.get("changed"):
@@ -161,6 +184,8 @@ def _auto(ex, ctx):
     if static:      # decided before running: holds even if the kernel then hung
         return ExerciseResult(**res, status=Status.TAMPERED, message="tampering with the checks: "
                               + "; ".join(sorted(set(static))))
+    if ctx["setup_fault"] is not None:
+        return ExerciseResult(**res, status=Status.ERROR, message=setup_fault_message(ctx["setup_fault"]))
     if not ran and ctx["stop"] is not None:
         status, msg = _not_run(ctx["stop"], events.get(ctx["stop"]), own, mem)
         return ExerciseResult(**res, status=status, message=msg)
@@ -194,6 +219,6 @@ def score_notebook(nb, spec, events, nonce, static_tamper, ref_flags, answered, 
               if "nbgrader" in c.metadata and c.metadata["nbgrader"].get("grade_id")
               and not c.metadata.get("bw_injected")}
     ctx = {"nb": nb, "events": events, "nonce": nonce, "tamper": static_tamper, "flags": ref_flags,
-           "idx_of": idx_of, "stop": min(events) if events else None,
+           "idx_of": idx_of, "stop": min(events) if events else None, "setup_fault": setup_fault(nb),
            "spec_by_gid": {c["grade_id"]: c for c in spec["cells"] if c["grade_id"]}}
     return [_written(ex, answered, ref_flags) if ex["kind"] == "written" else _auto(ex, ctx) for ex in spec["exercises"]]

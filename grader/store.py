@@ -55,6 +55,8 @@ def is_current(results: Path, sub, spec_sha: str) -> bool:
 
 def save_result(results: Path, sub, result: dict) -> None:
     data = dict(result, student=sub.student, lesson=sub.lesson, sha256=sub.sha256, origin=sub.origin)
+    if getattr(sub, "late", False):
+        data["late"] = True
     write_json(result_path(results, sub.student, sub.lesson), data)
 
 

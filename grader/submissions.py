@@ -13,6 +13,7 @@ ever read.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import stat
@@ -42,6 +43,7 @@ class Submission:
     origin: str        # how to name it to an instructor (relative to SUBMISSIONS or inside the zip)
     sha256: str
     variant: str | None = None   # the fingerprint of the variant to grade against (None: the common version)
+    late: bool = False           # handed in after the due date (``grader hub collect``'s manifest says so)
 
 
 def file_sha256(path) -> str:
@@ -110,7 +112,10 @@ def _plan_zip(infos, lessons):
             and not parts[0].endswith(".ipynb")
         student, lesson, reason = lms_plan.classify(info) if lms_plan else \
             _classify(parts[1:] if enclosed else parts, lessons)
-        if enclosed and not reason and parts[0] in depth2:
+        if enclosed and not reason and parts[1] in depth2:
+            reason = (f"nested: {'/'.join(parts)} sits inside {parts[0]}/ beside {parts[1]}'s own folder "
+                      f"(ambiguous: it could be {parts[0]}'s or {parts[1]}'s); {parts[1]}'s own files are graded")
+        elif enclosed and not reason and parts[0] in depth2:
             reason = f"ambiguous: {'/'.join(parts)} could be {parts[0]}'s or {parts[1]}'s"
         if reason:
             if reason != "ignored":
@@ -203,6 +208,19 @@ def _walk(folder: Path):
             yield from _walk(Path(entry.path))
 
 
+HUB_MANIFESTS = ".hub"        # grader hub collect: SUBMISSIONS/.hub/<student>/<lesson>.json
+
+
+def _hub_late(source: Path, student: str, lesson: str) -> bool:
+    """Whether ``grader hub collect`` recorded the counted submission of ``student``/``lesson`` as late."""
+    try:
+        data = json.loads(read_regular(source / HUB_MANIFESTS / student / f"{lesson}.json", 1 << 20))
+    except (OSError, ValueError):
+        return False
+    counted = data.get("counted") if isinstance(data, dict) else None
+    return isinstance(counted, dict) and counted.get("late") is True
+
+
 def _discover_folder(source: Path, lessons):
     subs, skipped, students = [], [], set()
     for path, st in _walk(source):
@@ -228,7 +246,8 @@ def _discover_folder(source: Path, lessons):
         except OSError as e:
             skipped.append({"path": "/".join(rel), "reason": f"cannot be read ({e.strerror})"})
             continue
-        subs.append(Submission(student, lesson, str(path), "/".join(rel), digest))
+        subs.append(Submission(student, lesson, str(path), "/".join(rel), digest,
+                               late=_hub_late(source, student, lesson)))
     return subs, skipped, students
 
 

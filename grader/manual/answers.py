@@ -1,11 +1,11 @@
 """The students' written answers, for grading question by question.
 
 The result JSONs say which written answers wait for a hand grade (``needs_manual``) and which
-submission (its SHA-256) was graded. The answer text is taken from the result when it carries
-one (``exercise["answer"]``), else from ``RESULTS/manual/answers.json``, a cache filled from the
-graded submissions by ``grader autograde`` (:func:`prefetch`) or ``grader manual --submissions``
-(the same folder or zip that was graded, opened read-only; a file whose hash differs from the
-graded one is not used).
+submission (its SHA-256) was graded. The answer text is what the run recorded for that submission
+in ``RESULTS/answers/<student>/<lesson>.json`` (``written``, :mod:`grader.answers`); for results
+graded before that was recorded, ``RESULTS/manual/answers.json``, a cache filled by ``grader manual
+--submissions`` (the same folder or zip that was graded, opened read-only; a file whose hash differs
+from the graded one is not used).
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..answers import find_answers
 from ..store import load, write_json
 from .store import folder
 
@@ -88,20 +89,21 @@ def collect_answers(results: Path, submissions: Path | None = None) -> list[Answ
     cache_path = folder(results) / "answers.json"
     cache = json.loads(cache_path.read_text(encoding="utf-8")) if cache_path.exists() else {}
     pending = [(r, e) for r in stored for e in r.get("exercises", []) if e.get("status") == "needs_manual"]
+    for r in {id(r): r for r, _ in pending}.values():       # what the run recorded for the graded bytes
+        recorded = (find_answers([Path(results)], r) or {}).get("written")
+        if isinstance(recorded, dict):
+            cache[f"{r['student']}/{r['lesson']}"] = {"sha256": r.get("sha256"), "answers": recorded}
     wanted = {}
     for r, e in pending:
         hit = cache.get(f"{r['student']}/{r['lesson']}", {})
-        if "answer" not in e and (hit.get("sha256") != r.get("sha256") or e["exercise"] not in hit.get("answers", {})):
+        if hit.get("sha256") != r.get("sha256") or e["exercise"] not in hit.get("answers", {}):
             wanted.setdefault((r["student"], r["lesson"]), (r.get("sha256"), set()))[1].add(e["exercise"])
     if wanted and submissions is not None:
         _fill_cache(results, submissions, wanted, cache)
     out, missing = [], []
     for r, e in pending:
-        if "answer" in e:
-            entry = {"text": e["answer"], "attachments": e.get("attachments") or {}}
-        else:
-            hit = cache.get(f"{r['student']}/{r['lesson']}", {})
-            entry = hit.get("answers", {}).get(e["exercise"]) if hit.get("sha256") == r.get("sha256") else None
+        hit = cache.get(f"{r['student']}/{r['lesson']}", {})
+        entry = hit.get("answers", {}).get(e["exercise"]) if hit.get("sha256") == r.get("sha256") else None
         if entry is None:
             missing.append(f"{r['student']} {r['lesson']} {e['exercise']}")
             continue

@@ -138,3 +138,52 @@ def test_whole_notebook_limit(built, tmp_path):
     assert (by[autos[0]]["status"], by[autos[0]]["score"]) == ("graded", by[autos[0]]["max_score"])
     for name in autos[1:]:
         assert by[name]["status"] == "timeout" and "whole notebook" in by[name]["message"], by[name]
+
+
+def test_a_kernel_that_cannot_import_the_grader_is_an_error_not_tampering(built, tmp_path):
+    """Issue 18: the sandboxed kernel cannot import ``helpers`` (a venv whose editable install points
+    at another checkout): every honest exercise is ``error`` naming the cause, never ``tampered``."""
+    import importlib.util
+
+    from grader.grading import grade_file
+    from grader.runner import choose_mode
+    from grader.sandbox import Sandbox, default_keep
+    b = built[CORPUS_LESSON]
+    path = tmp_path / f"{CORPUS_LESSON}.ipynb"
+    path.write_bytes(to_bytes(honest_notebook(b["release"], b["solution"])))
+    base = tmp_path / "scratch"
+    base.mkdir()
+    helpers = os.path.dirname(importlib.util.find_spec("helpers").origin)
+    keep = [p for p in default_keep() if p != helpers]
+    assert len(keep) < len(default_keep()), "default_keep() no longer names the helpers folder"
+    sandbox = Sandbox(choose_mode(False), 1024, slot=os.getpid() % 30000, hide=[str(base), str(ROOT)], keep=keep)
+    result = grade_file(str(path), b["spec"], sandbox, base, cell_timeout=60, notebook_timeout=120)
+    autos = [e for e in result["exercises"] if e["max_score"] and e["exercise"] in
+             {x["name"] for x in b["spec"]["exercises"] if x["kind"] == "auto"}]
+    assert autos
+    for e in autos:
+        assert e["status"] == "error", e
+        assert "grader's own setup" in e["message"] and "helpers" in e["message"], e["message"]
+
+
+def test_preflight_refuses_to_start_when_the_reference_does_not_score_full_marks(tmp_path):
+    """Issue 18: a lesson whose reference solution fails in this sandbox stops the run before anyone is graded."""
+    import shutil
+
+    import nbformat
+
+    from grader.runner import PreflightFailed, autograde
+    root = tmp_path / "course"
+    shutil.copytree(ROOT / "solutions" / CORPUS_LESSON, root / "solutions" / CORPUS_LESSON)
+    path = root / "solutions" / CORPUS_LESSON / f"{CORPUS_LESSON}.ipynb"
+    nb = nbformat.read(str(path), as_version=4)
+    cell = next(c for c in nb.cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution"))
+    cell.source = cell.source.replace("### BEGIN SOLUTION", "### BEGIN SOLUTION\nraise RuntimeError('broken reference')")
+    nbformat.write(nb, str(path))
+    (tmp_path / "subs" / "ann").mkdir(parents=True)
+    (tmp_path / "subs" / "ann" / f"{CORPUS_LESSON}.ipynb").write_text("{}")
+    with pytest.raises(PreflightFailed) as e:
+        autograde(tmp_path / "subs", tmp_path / "out", jobs=1, timeout=20, quiet=True, root=root,
+                  log=lambda *a, **k: None)
+    assert CORPUS_LESSON in str(e.value) and "reference solution" in str(e.value)
+    assert not list((tmp_path / "out").glob("results/*/*.json")), "nobody may be graded after a failed preflight"

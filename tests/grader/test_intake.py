@@ -36,6 +36,16 @@ def test_zip_member_naming_two_students_is_skipped(tmp_path):
     assert "ambiguous" in _reasons(skipped)[f"zed/bob/{L}.ipynb"]
 
 
+def test_nested_member_cannot_knock_out_a_student(tmp_path):
+    """Issue 18: ``zed/bob/L`` beside ``bob/L`` is the odd one: reported and skipped, bob's own file graded."""
+    z = _zip(tmp_path / "c.zip", [("bob/" + L + ".ipynb", "{'bob'}"), ("zed/bob/" + L + ".ipynb", "{'zed'}")])
+    subs, skipped, students = discover(z, [L], tmp_path / "u")
+    assert [(s.student, s.origin) for s in subs] == [("bob", f"c.zip:bob/{L}.ipynb")]
+    reason = _reasons(skipped)[f"zed/bob/{L}.ipynb"]
+    assert "nested" in reason and "bob" in reason
+    assert f"bob/{L}.ipynb" not in _reasons(skipped)
+
+
 def test_zip_duplicate_members_are_all_skipped(tmp_path):
     z = tmp_path / "d.zip"
     with zipfile.ZipFile(z, "w") as zf:

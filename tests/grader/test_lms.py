@@ -209,8 +209,8 @@ def test_manual_spreadsheet_from_the_command_line(run, tmp_path, capsys):
     results = tmp_path / "results"
     shutil.copytree(run["canvas_results"], results)
     sheet = tmp_path / "answers.csv"
-    assert main(["manual", str(results), "--export", str(sheet)]) == 0       # autograde cached the answers' text
-    (results / "manual" / "answers.json").unlink()
+    assert main(["manual", str(results), "--export", str(sheet)]) == 0       # autograde recorded the answers' text
+    shutil.rmtree(results / "answers")                                    # results graded before it did
     assert main(["manual", str(results), "--export", str(sheet)]) == 2       # without it, the submissions are needed
     assert "pass --submissions" in capsys.readouterr().err
     assert main(["manual", str(results), "--submissions", str(run["canvas"]), "--roster", str(run["roster"]),
@@ -236,3 +236,30 @@ def test_manual_spreadsheet_from_the_command_line(run, tmp_path, capsys):
     g = read_grades(results)
     assert (g[("alice", LESSON, QUESTION)]["status"], g[("alice", LESSON, QUESTION)]["grader"]) == ("graded", "TA")
     assert g[("bob", LESSON, QUESTION)]["status"] == "needs_manual"
+
+
+def test_late_hub_submission_shows_as_late(tmp_path):
+    """Issue 18: ``grader hub collect`` records lateness in ``.hub/<student>/<lesson>.json`` only; the graded
+    result must carry it, so the report's late list names it (today: nothing wrote ``late``)."""
+    from dataclasses import asdict
+
+    from grader.hub.collect import Submitted
+    from grader.lms import late_submissions
+    from grader.store import load, save_result, write_json
+    from grader.submissions import discover
+    subs = tmp_path / "subs"
+    for student, late in (("ada", True), ("bo", False)):
+        (subs / student).mkdir(parents=True)
+        (subs / student / f"{LESSON}.ipynb").write_text("{}")
+        counted = Submitted(f"{student}+{LESSON}+2026-12-02 10:00:00.000000 UTC", student, LESSON,
+                            "2026-12-02T10:00:00", "2026-12-02T10:00:00", False, late=late)
+        write_json(subs / ".hub" / student / f"{LESSON}.json",
+                   {"student": student, "lesson": LESSON, "due": "2026-12-01T23:59:00",
+                    "counted": asdict(counted), "others": []})
+    found, skipped, _ = discover(subs, sorted(LESSONS))
+    assert {s.student: s.late for s in found} == {"ada": True, "bo": False} and skipped == []
+    out = tmp_path / "results"
+    for s in found:
+        save_result(out, s, {"lesson": LESSON, "exercises": [], "graded_at": "2026-12-03T00:00:00Z"})
+    _, results = load([out])
+    assert [(r["student"], r["lesson"]) for r in late_submissions(results)] == [("ada", LESSON)]

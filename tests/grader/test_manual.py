@@ -282,3 +282,27 @@ def test_rubric_items_added_on_the_page_go_to_results_not_solutions(results):
     assert {p: p.read_bytes() for p in (ROOT / "solutions").rglob("*.ipynb")} == sources
     with pytest.raises(ValueError, match="text is empty"):
         add_rubric_item(results, "01_forward_propagation", "written_nonlinearity", -1, "   ")
+
+
+def test_written_answers_reach_manual_from_the_python_api(built, tmp_path):
+    """Issue 18: a run through ``grader.runner.autograde`` (the Python API, the cluster recipes) gives
+    ``grader manual`` the written answers without ``--submissions`` (today: MissingAnswers)."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).parent))
+    from grader_corpus import CORPUS_LESSON, honest_notebook, to_bytes
+
+    from grader.manual.answers import collect_answers
+    from grader.runner import autograde
+    b = built[CORPUS_LESSON]
+    nb = honest_notebook(b["release"], b["solution"])
+    written = {c["grade_id"] for c in b["spec"]["cells"] if c["role"] == "written"}
+    assert written, f"{CORPUS_LESSON} has no written answer to test with"
+    (tmp_path / "subs" / "ann").mkdir(parents=True)
+    (tmp_path / "subs" / "ann" / f"{CORPUS_LESSON}.ipynb").write_bytes(to_bytes(nb))
+    autograde(tmp_path / "subs", tmp_path / "out", jobs=1, timeout=20, quiet=True, report=False,
+              log=lambda *a, **k: None)
+    want = {c.metadata["nbgrader"]["grade_id"]: c.source for c in nb.cells
+            if c.metadata.get("nbgrader", {}).get("grade_id") in written}
+    got = {a.question: a.text for a in collect_answers(tmp_path / "out")}
+    assert got == want, f"written answers recorded by the run: {sorted(got)}, expected {sorted(want)}"

@@ -100,4 +100,5 @@ def test_a_special_file_is_never_followed_or_blocks(tmp_path):
     assert keep_answers(results, subs, {"L": SPEC}) == 2
     for s in subs:
         data = json.loads(answers_path(results, s.student, "L").read_text())
-        assert data == {"student": s.student, "lesson": "L", "sha256": s.sha256, "answers": {}}, data
+        assert data == {"student": s.student, "lesson": "L", "sha256": s.sha256, "answers": {},
+                        "written": {}}, data
