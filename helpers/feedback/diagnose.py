@@ -65,6 +65,12 @@ MESSAGES = {
                   "with keepdims=True.",
     "rows_not_entries": "your loop nudges a whole row x[i] at once (range(len(x)) on a 2-D x): nudge one entry "
                         "at a time, e.g. for idx in np.ndindex(x.shape).",
+    "clip_eps": "the loss of a probability of exactly 0 for the true class is -log(eps), so the eps you clip "
+                "with decides it: clip with the eps = 1e-12 given in the cell.",
+    "relu_kink": "the gradient passes where Z is exactly 0. ReLU has a kink at 0; this course (like numpy "
+                 "references and most frameworks) takes its derivative there as 0: mask with (Z > 0), not (Z >= 0).",
+    "no_relu_mask": "the gradient reaches the hidden layers without ReLU's derivative: multiply dA_prev by the "
+                    "mask (Z > 0) of the layer below before passing it on.",
     "path_without_start": "your path has `steps` rows: it should start with theta0 itself, then one row per "
                           "update (steps + 1 rows).",
 }

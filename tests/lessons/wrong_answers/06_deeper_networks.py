@@ -71,6 +71,16 @@ def L_layer_backward(dlogits, caches):
             dZ = dA_prev * (Z > 0)
     return grads
 '''),
+        ("ReLU mask Z >= 0 (lets the gradient through at Z == 0)", '''\
+def L_layer_backward(dlogits, caches):
+    grads, dZ = {}, dlogits
+    for l in range(len(caches), 0, -1):
+        A_prev, W, Z = caches[l - 1]
+        dA_prev, grads[f"W{l}"], grads[f"b{l}"] = dense_backward(dZ, (A_prev, W))
+        if l > 1:
+            dZ = dA_prev * (caches[l - 2][2] >= 0)
+    return grads
+''', "relu_kink"),
         ("passes the gradient down only one layer", '''\
 def L_layer_backward(dlogits, caches):
     grads = {}
