@@ -47,14 +47,33 @@ def _fail(name, msg, code="mismatch", error=None, sep=": "):
     raise CheckFailed(f"{name}{sep}{msg}", code=code, check=name, error=error) from None
 
 
-def call(fn, *args, name=None, allow_mutation=False, **kwargs):
+def _snapshot(value, where, depth=0):
+    """[(where, array, copy)] for every array in ``value``, also inside lists, tuples and dicts."""
+    if isinstance(value, np.ndarray):
+        return [(where, value, value.copy())]
+    if depth >= 4:
+        return []
+    if isinstance(value, dict):
+        items = ((f"{where}[{k!r}]", v) for k, v in value.items())
+    elif isinstance(value, (list, tuple)):
+        items = ((f"{where}[{i}]", v) for i, v in enumerate(value))
+    else:
+        return []
+    return [snap for w, v in items for snap in _snapshot(v, w, depth + 1)]
+
+
+def call(fn, *args, name=None, allow_mutation=False, mutable=(), **kwargs):
     """Run ``fn(*args, **kwargs)`` and return its result, turning trouble into :class:`CheckFailed`.
 
     Warnings (e.g. overflow in ``exp``) and exceptions are reported with a hint naming the input;
-    with ``allow_mutation=False`` an array argument changed in place is reported too.
+    with ``allow_mutation=False`` an array argument changed in place is reported too -- also an array
+    inside a list, tuple or dict argument (a ``caches`` list, a ``params`` dict). ``mutable``: the
+    positions of the arguments the function is meant to change (e.g. ``(0,)`` for params updated in place).
     """
     name = name or getattr(fn, "__name__", "your function")
-    before = [a.copy() for a in args if isinstance(a, np.ndarray)] if not allow_mutation else None
+    before = None if allow_mutation else [
+        snap for i, a in enumerate(args) if i not in mutable
+        for snap in _snapshot(a, f"input #{i + 1}" if isinstance(a, np.ndarray) else f"argument #{i + 1}")]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -73,12 +92,12 @@ def call(fn, *args, name=None, allow_mutation=False, **kwargs):
         w = caught[0]
         code, msg = explain_warning(w.category.__name__, str(w.message), args)
         _fail(name, msg, code)
-    if before is not None:
-        arrays = [a for a in args if isinstance(a, np.ndarray)]
-        for i, (a, b) in enumerate(zip(arrays, before)):
-            if a.shape != b.shape or not np.array_equal(a, b, equal_nan=True):
-                _fail(name, f"your function changed its input array #{i + 1} in place; "
-                            "compute a new array instead (e.g. avoid `x -= ...` on an argument).", "in_place")
+    for where, a, b in before or ():
+        if a.shape != b.shape or not np.array_equal(a, b, equal_nan=True):
+            what = f"its {where.replace('input #', 'input array #')}" if where.startswith("input #") \
+                else f"the array {where}"
+            _fail(name, f"your function changed {what} in place; compute a new array instead "
+                        "(e.g. avoid `x -= ...` or `x *= ...` on an argument or on an array inside one).", "in_place")
     return out
 
 

@@ -10,6 +10,11 @@ tests/lessons/test_grading.py.
     python -m tests.lessons.table_runner            # prints the table and the counts
     python -m tests.lessons.table_runner --json 01_forward_propagation
     python -m tests.lessons.table_runner --root /tmp/old-checkout   # the same tables, other code
+    python -m tests.lessons.table_runner --variants 20 06_deeper_networks   # the sweep over 20 students' variants
+
+The variant sweep (:func:`sweep`) runs the same tables over students' variants (:func:`grader.variants.personalise`
+with a fixed roster and test secret), a lesson's variants one after the other in one process: the
+imports are paid once, each variant costs its setup, answer and test cells.
 """
 from __future__ import annotations
 
@@ -112,8 +117,10 @@ def run_setup(nb, ns: dict, lesson: str) -> dict:
     return outcome
 
 
-def run_lesson(lesson: str, root: Path = REPO, tables_dir: Path = HERE, full: bool = False) -> dict:
-    """The outcome of every table entry of ``lesson`` (runs in the current process).
+def run_lesson(lesson: str, root: Path = REPO, tables_dir: Path = HERE, full: bool = False,
+               fp: str | None = None) -> dict:
+    """The outcome of every table entry of ``lesson`` (runs in the current process), in the common
+    version or (``fp``) in that fingerprint's variant.
 
     The setup cells and the answer cells are run once; when the solution then fails a test cell
     (the test needs a variable from another cell), the lesson is run again with every code cell.
@@ -123,6 +130,9 @@ def run_lesson(lesson: str, root: Path = REPO, tables_dir: Path = HERE, full: bo
     import nbformat
 
     nb = nbformat.read(root / "solutions" / lesson / f"{lesson}.ipynb", as_version=4)
+    if fp is not None:
+        from grader.variants import personalise
+        nb = personalise(nb, fp, where=f"solutions/{lesson}")
     os.chdir(root / "solutions" / lesson)
     meta = [c.get("metadata", {}).get("nbgrader", {}) for c in nb.cells]
     code = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
@@ -148,7 +158,7 @@ def run_lesson(lesson: str, root: Path = REPO, tables_dir: Path = HERE, full: bo
         report["solution"][ex] = both(ex, ns)
     if not full and not all(v["ok"] and f["ok"] for v, f in report["solution"].values()):
         os.chdir(REPO)
-        return run_lesson(lesson, root, tables_dir, full=True)
+        return run_lesson(lesson, root, tables_dir, full=True, fp=fp)
     tables = load_tables(lesson, tables_dir)
     for kind in ("wrong", "alternatives"):
         for entry in tables[kind]:
@@ -159,6 +169,40 @@ def run_lesson(lesson: str, root: Path = REPO, tables_dir: Path = HERE, full: bo
             row.update(visible=vis, full=full)
             report[kind].append(row)
     return report
+
+
+#: the variant sweep's roster and secret (fixed: the same variants every run)
+SWEEP_SECRET = b"test-secret: lessons/test_surprises.py variant sweep"
+SWEEP_ROSTER = [f"s{2001 + k}" for k in range(20)]
+
+
+def problems(report: dict) -> list[str]:
+    """What is wrong in one report: the solution failing, a surprise zero, a wrong answer that keeps its
+    points, an alternative that loses points (an entry with ``visible_ok`` may pass visibly)."""
+    out = [f"the solution fails test_{ex}: {(v['message'] or f['message'])[:160]}"
+           for ex, (v, f) in report["solution"].items() if not (v["ok"] and f["ok"])]
+    for r in report["wrong"]:
+        if r["full"]["ok"]:
+            out.append(f"[{r['exercise']}: {r['label']}] keeps its points at grading")
+        elif r["visible"]["ok"] and not r["visible_ok"]:
+            out.append(f"[{r['exercise']}: {r['label']}] passes every visible check, then grading fails it: "
+                       f"{r['full']['message'][:160]}")
+    out += [f"[{a['exercise']}: {a['label']}] (a correct alternative) fails: {seen(a)['message'][:160]}"
+            for a in report["alternatives"] if not (a["visible"]["ok"] and a["full"]["ok"])]
+    return out
+
+
+def sweep(lesson: str, fingerprints: list[str], root: Path = REPO, tables_dir: Path = HERE) -> dict:
+    """{fingerprint: problems(...)} over the given variants of ``lesson`` (in this process)."""
+    try:
+        return {fp: problems(run_lesson(lesson, root, tables_dir, fp=fp)) for fp in fingerprints}
+    finally:
+        os.chdir(REPO)
+
+
+def sweep_fingerprints(lesson: str, n: int = len(SWEEP_ROSTER)) -> list[str]:
+    from grader.variants import fingerprint
+    return [fingerprint(SWEEP_SECRET, student, lesson) for student in SWEEP_ROSTER[:n]]
 
 
 def specific(outcome: dict) -> bool:
@@ -191,12 +235,13 @@ def summarise(reports: list[dict]) -> dict:
     }
 
 
-def run_all(lessons, root: Path = REPO, tables_dir: Path = HERE, jobs: int = 2) -> list[dict]:
-    """Each lesson in its own process (``jobs`` at a time); -> the reports in lesson order."""
+def run_all(lessons, root: Path = REPO, tables_dir: Path = HERE, jobs: int = 2, variants: int = 0) -> list[dict]:
+    """Each lesson in its own process (``jobs`` at a time); -> the reports in lesson order (with
+    ``variants``: the :func:`sweep` of that many students' variants of each lesson)."""
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", MPLBACKEND="Agg",
                PYTHONPATH=str(REPO))
     cmd = [sys.executable, "-m", "tests.lessons.table_runner", "--json", "--root", str(root),
-           "--tables", str(tables_dir)]
+           "--tables", str(tables_dir), "--variants", str(variants)]
     reports, pending = {}, list(lessons)
     running = []
     while pending or running:
@@ -236,14 +281,26 @@ def main(argv=None):
     p.add_argument("--json", action="store_true", help="run ONE lesson here and print its report as JSON")
     p.add_argument("--root", type=Path, default=REPO, help="checkout whose solutions/ and helpers/ to use")
     p.add_argument("--tables", type=Path, default=HERE, help="folder holding wrong_answers/ and alternatives/")
+    p.add_argument("--variants", type=int, default=0,
+                   help=f"sweep the tables over this many students' variants (at most {len(SWEEP_ROSTER)})")
     args = p.parse_args(argv)
     root = args.root.resolve()
     if args.json:
         sys.path.insert(0, str(root))
-        print(json.dumps(run_lesson(args.lessons[0], root, args.tables.resolve())))
+        lesson, tables = args.lessons[0], args.tables.resolve()
+        out = sweep(lesson, sweep_fingerprints(lesson, args.variants), root, tables) if args.variants \
+            else run_lesson(lesson, root, tables)
+        print(json.dumps(out))
         return 0
     lessons = args.lessons or sorted(p.name for p in (root / "solutions").iterdir()
                                      if (p / f"{p.name}.ipynb").is_file())
+    if args.variants:
+        for lesson, found in zip(lessons, run_all(lessons, root, args.tables.resolve(), variants=args.variants)):
+            bad = {fp[:8]: probs for fp, probs in found.items() if probs}
+            print(f"== {lesson}: {len(found)} variants, {len(bad)} with problems")
+            for fp, probs in bad.items():
+                print("\n".join(f"  {fp} {p}" for p in probs))
+        return 0
     _print(run_all(lessons, root, args.tables.resolve()))
     return 0
 

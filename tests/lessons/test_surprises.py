@@ -6,6 +6,11 @@ the student sees) and once in full (what grading runs), one process per lesson. 
 grades the same tables in test_grading.py; this is the cheap measurement of what the student reads.
 
     python -m tests.lessons.table_runner      # prints the whole table and the counts
+    python -m tests.lessons.table_runner --variants 20   # the same verdicts over 20 students' variants
+
+The variant sweep repeats the verdicts that matter (no surprise zero, every wrong answer loses its
+points, every alternative scores full marks, the solution passes) in every variant of a fixed roster
+of 20 students under a fixed test secret (``table_runner.SWEEP_ROSTER``, ``SWEEP_SECRET``).
 """
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ import time
 import pytest
 
 from .conftest import LESSONS, TIMINGS, WRONG_DIR
-from .table_runner import run_all, seen
+from .table_runner import SWEEP_ROSTER, run_all, seen
 
 MIN_PUBLIC = 40          # mistakes from public sources, over the course
 MIN_ALTERNATIVES = 15
@@ -28,6 +33,24 @@ def table_reports():
     reports = {r["lesson"]: r for r in run_all(LESSONS)}
     TIMINGS[f"table_runner: every table entry of {len(reports)} lessons, in-process"] = time.perf_counter() - start
     return reports
+
+
+@pytest.fixture(scope="session")
+def variant_sweep():
+    start = time.perf_counter()
+    sweeps = dict(zip(LESSONS, run_all(LESSONS, variants=len(SWEEP_ROSTER))))
+    TIMINGS[f"table_runner: every table entry in {len(SWEEP_ROSTER)} variants of {len(sweeps)} lessons"] = \
+        time.perf_counter() - start
+    return sweeps
+
+
+def test_no_surprise_zeros_in_any_variant(variant_sweep, lesson):
+    """In each of 20 students' variants: the solution passes, every wrong answer that loses points fails
+    a visible check of that variant, every wrong answer loses points, every alternative scores full marks."""
+    found = variant_sweep[lesson]
+    assert len(found) == len(SWEEP_ROSTER), f"{lesson}: swept {len(found)} variants, expected {len(SWEEP_ROSTER)}"
+    bad = [f"variant {fp[:8]}: {problem}" for fp, problems in found.items() for problem in problems]
+    assert not bad, f"{lesson}: {len(bad)} problems over {len(found)} variants:\n  " + "\n  ".join(bad[:30])
 
 
 def test_the_solution_passes_in_process(table_reports, lesson):

@@ -9,10 +9,12 @@ never from a hidden test or a model answer.
 
 * :mod:`.entry` -- the :class:`Diagnosis` record;
 * :mod:`.general` -- the codes the checks find in any lesson (and the grader's ``unknown``);
-* :mod:`.lessons` -- the codes of one lesson's test cells.
+* :mod:`.lessons` -- the codes of lessons 01-05's test cells;
+* :mod:`.deeper` -- the codes of lesson 06's test cells.
 """
 from __future__ import annotations
 
+from .deeper import DEEPER
 from .entry import Diagnosis
 from .general import GENERAL, UNKNOWN
 from .lessons import LESSONS
@@ -20,7 +22,7 @@ from .lessons import LESSONS
 __all__ = ["DIAGNOSES", "Diagnosis", "UNKNOWN", "hints"]
 
 #: code -> its words; the one table of every diagnosis code
-DIAGNOSES: dict[str, Diagnosis] = {**GENERAL, **LESSONS}
+DIAGNOSES: dict[str, Diagnosis] = {**GENERAL, **LESSONS, **DEEPER}
 
 
 def hints(code: str | None) -> tuple[str, ...]:

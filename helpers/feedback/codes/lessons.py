@@ -94,6 +94,12 @@ LESSONS = {
                      student="the loss is smaller than it should be for a confident mistake (p = 0 where y = 1): "
                              "a larger eps, or clipping the log or the loss, caps it. Clip p into [eps, 1 - eps] "
                              "with the eps given."),
+    "clip_eps": D("clipped the probabilities with another eps than the 1e-12 given",
+                  ("For p = 0 where y = 1, the loss is -log(eps): which eps did you use?",
+                   "The eps the cell gives decides the loss of a certain mistake.",
+                   "np.clip(p, 1e-12, 1 - 1e-12), the eps of the docstring."),
+                  student="the loss of a probability of exactly 0 for the true class is -log(eps), so the eps you "
+                          "clip with decides it: clip with the eps = 1e-12 given in the cell."),
     "bce_one_term": D("wrote only the y * log(p) term of the binary cross-entropy",
                       ("Which examples does your loss charge nothing for?",
                        "Examples with label 0 need their own term.",

@@ -230,3 +230,27 @@ def test_call_lets_a_check_failure_through_unchanged():
         raise CheckFailed("inner: specific message")
 
     assert _message(call, inner) == "inner: specific message"
+
+
+def test_call_finds_arrays_changed_inside_containers():
+    """A caches list of tuples and a params dict: an array changed in place inside them is reported by path."""
+    caches = [(np.ones(2), np.ones((2, 2)))]
+    params = {"W1": np.ones((2, 2)), "b1": np.zeros(2)}
+
+    def scales_the_cache(dout, caches):
+        W = caches[0][1]
+        W *= 2
+        return dout
+
+    def decays_in_place(params, lam):
+        params["W1"] -= lam
+        return params
+
+    with pytest.raises(CheckFailed) as e:
+        call(scales_the_cache, np.ones(2), caches)
+    assert e.value.code == "in_place" and "argument #2[0][1]" in str(e.value)
+    with pytest.raises(CheckFailed) as e:
+        call(decays_in_place, params, 0.1)
+    assert e.value.code == "in_place" and "argument #1['W1']" in str(e.value)
+    np.testing.assert_array_equal(call(decays_in_place, {"W1": np.ones(1)}, 0.5, mutable=(0,))["W1"], [0.5])
+    assert call(lambda c: len(c), [(np.ones(2), "not an array")]) == 1   # unchanged containers pass

@@ -65,6 +65,20 @@ WRONG = {
         y = np.eye(c)[y]
     return float(-np.mean(y * np.log(np.clip(probs, eps, 1.0))))
 ''', 'factor_1_over_C'),
+        ("clips with eps = 1e-7 instead of the cell's 1e-12", '''def cross_entropy(probs, y):
+    eps = 1e-7
+    logp = np.log(np.clip(probs, eps, 1.0))
+    n = probs.shape[0]
+    if y.ndim == 1:
+        return float(-np.mean(logp[np.arange(n), y]))
+    return float(-np.sum(y * logp) / n)
+''', 'clip_eps'),
+        ("clips with eps = 1e-15 instead of the cell's 1e-12", '''def cross_entropy(probs, y):
+    n = probs.shape[0]
+    if y.ndim == 2:
+        y = y.argmax(axis=1)
+    return float(-np.mean(np.log(np.clip(probs[np.arange(n), y], 1e-15, 1.0))))
+''', 'clip_eps'),
     ],
     "softmax_cross_entropy": [
         ("naive softmax, then log (overflows)", '''def softmax_cross_entropy(logits, y):
