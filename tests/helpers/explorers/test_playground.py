@@ -156,3 +156,18 @@ def test_nan_pauses_with_a_kind_message():
     tr = Trainer(Settings(lr=10.0, init="sigma", sigma=10.0, depth=4, width=64))
     with pytest.raises(TrainingPaused, match="NaN or infinite.*smaller learning rate"):
         tr.run(200)
+
+
+# -- what lessons 05 and 06 say about the playground's runs ----------------------------------------
+def test_lesson05_tiny_training_set_is_driven_to_almost_zero_loss_and_starts_near_ln10():
+    tr = Trainer(Settings(dataset="digits", depth=1, width=32, lr=0.1, batch_size=32, n_train=20)).run(300)
+    assert tr.train_loss[-1] < 0.05, tr.train_loss[-1]
+    assert abs(tr.train_loss[0] - math.log(10)) < 0.5, tr.train_loss[0]
+
+
+def test_lesson06_small_sigma_reads_as_vanishing_and_he_does_not():
+    def readings(**init):
+        tr = Trainer(Settings(dataset="spirals", depth=4, width=16, optimizer="adam", lr=0.01, **init)).run(5)
+        return [reading(h) for h in tr.health()]
+    assert any("vanishes" in r for r in readings(init="sigma", sigma=0.01))
+    assert not any("vanishes" in r or "dead" in r for r in readings(init="he"))
