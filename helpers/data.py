@@ -5,6 +5,8 @@ int64 of shape ``(N,)``):
 
 - ``make_moons(n_samples=200, noise=0.1, seed=0) -> X (N, 2), y (N,)``
 - ``make_spirals(n_samples=300, n_classes=3, noise=0.2, seed=0) -> X (N, 2), y (N,)``
+- ``make_circles(n_samples=200, noise=0.1, factor=0.5, seed=0) -> X (N, 2), y (N,)``
+- ``make_xor(n_samples=200, noise=0.1, seed=0) -> X (N, 2), y (N,)``
 - ``make_regression_1d(n_samples=100, noise=0.1, seed=0, slope=2.0, intercept=-1.0)
   -> x (N, 1), y (N, 1)``
 - ``load_digits(return_images=False) -> X (1797, 64), y (1797,)[, images (1797, 8, 8)]``
@@ -29,6 +31,8 @@ from ._validate import check_int
 __all__ = [
     "make_moons",
     "make_spirals",
+    "make_circles",
+    "make_xor",
     "make_regression_1d",
     "load_digits",
     "train_val_test_split",
@@ -122,6 +126,45 @@ def make_spirals(n_samples=300, n_classes=3, noise=0.2, seed=0):
         start += m
     order = rng.permutation(n)
     return X[order], y[order]
+
+
+def make_circles(n_samples=200, noise=0.1, factor=0.5, seed=0):
+    """Two concentric circles: class 0 on the outer one (radius 1), class 1 on the inner one
+    (radius ``factor``), ``N // 2`` points on the outer circle, the rest inside.
+
+    The angles are evenly spaced on each circle; Gaussian noise of std ``noise`` is added to
+    both coordinates, and the rows are shuffled. No straight line separates the classes.
+
+    Returns ``X`` (N, 2) float64 and ``y`` (N,) int64 in {0, 1}.
+    """
+    n = check_int(n_samples, "n_samples", "make_circles")
+    noise = _check_real("make_circles", "noise", noise, lo=0)
+    factor = _check_real("make_circles", "factor", factor, lo=0, hi=1, hi_open=True)
+    rng = _rng("make_circles", seed)
+    n_out, n_in = n // 2, n - n // 2
+    t_out = np.linspace(0, 2 * np.pi, n_out, endpoint=False)
+    t_in = np.linspace(0, 2 * np.pi, n_in, endpoint=False)
+    X = np.concatenate([np.column_stack([np.cos(t_out), np.sin(t_out)]),
+                        factor * np.column_stack([np.cos(t_in), np.sin(t_in)])])
+    y = np.concatenate([np.zeros(n_out, np.int64), np.ones(n_in, np.int64)])
+    X = X + noise * rng.standard_normal(X.shape)
+    order = rng.permutation(n)
+    return X[order], y[order]
+
+
+def make_xor(n_samples=200, noise=0.1, seed=0):
+    """The XOR pattern: points uniform in ``[-1, 1]^2``, class 1 where ``x1 * x2 < 0`` (the
+    second and fourth quadrants), class 0 elsewhere; the labels come from the clean points,
+    then Gaussian noise of std ``noise`` moves them (so a large noise blurs the border).
+
+    Returns ``X`` (N, 2) float64 and ``y`` (N,) int64 in {0, 1}.
+    """
+    n = check_int(n_samples, "n_samples", "make_xor")
+    noise = _check_real("make_xor", "noise", noise, lo=0)
+    rng = _rng("make_xor", seed)
+    X = rng.uniform(-1.0, 1.0, size=(n, 2))
+    y = (X[:, 0] * X[:, 1] < 0).astype(np.int64)
+    return X + noise * rng.standard_normal(X.shape), y
 
 
 def make_regression_1d(n_samples=100, noise=0.1, seed=0, slope=2.0, intercept=-1.0):

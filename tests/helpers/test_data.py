@@ -276,3 +276,35 @@ def test_one_hot_values_and_round_trip():
 def test_one_hot_errors(y, kwargs, exc, message):
     with pytest.raises(exc, match=re.escape(message)):
         one_hot(y, **kwargs)
+
+
+# --------------------------------------------------------------------------- circles, xor
+def test_circles_without_noise_lie_on_two_circles():
+    from helpers.data import make_circles
+    X, y = make_circles(101, noise=0.0, factor=0.4)
+    assert X.shape == (101, 2) and y.dtype == np.int64 and np.bincount(y).tolist() == [50, 51]
+    np.testing.assert_allclose(np.hypot(*X[y == 0].T), 1.0)
+    np.testing.assert_allclose(np.hypot(*X[y == 1].T), 0.4)
+
+
+def test_circles_and_xor_deterministic_per_seed():
+    from helpers.data import make_circles, make_xor
+    for make in (make_circles, make_xor):
+        a, b, c = make(seed=5), make(seed=5), make(seed=6)
+        np.testing.assert_array_equal(a[0], b[0])
+        assert not np.allclose(a[0], c[0]), make.__name__
+
+
+def test_xor_labels_follow_the_quadrants():
+    from helpers.data import make_xor
+    X, y = make_xor(400, noise=0.0, seed=1)
+    np.testing.assert_array_equal(y, (np.sign(X[:, 0]) != np.sign(X[:, 1])).astype(int))
+    assert 150 < y.sum() < 250
+
+
+@pytest.mark.parametrize("bad", [dict(noise=-1), dict(n_samples=0), dict(seed=-2)])
+def test_circles_xor_bad_input_names_the_argument(bad):
+    from helpers.data import make_circles, make_xor
+    for make in (make_circles, make_xor):
+        with pytest.raises((ValueError, TypeError), match=f"{make.__name__}: {next(iter(bad)).split('_')[0]}"):
+            make(**bad)
