@@ -31,7 +31,8 @@ module              what it holds                                               
 ``metrics``         accuracy and the confusion matrix                            05
 ``initializers``    Xavier / He initialisation                                   06
 ``deep``            networks of any depth, L2 weight decay                       06
-``data``            the data sets (moons, spirals, digits) and splits            all
+``data``            the digits, a 1-D regression, splits, one-hot labels         all
+``toysets``         2-D classification sets: moons, spirals, circles, XOR       all
 ``plotting``,       the figures the lessons draw                                 all
 ``diagrams``
 ==================  ===========================================================  ======

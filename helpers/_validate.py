@@ -7,6 +7,8 @@ broadcasting traceback deep inside a matrix product.
 """
 from __future__ import annotations
 
+from numbers import Integral, Real
+
 import numpy as np
 
 __all__ = ["as_float_array", "as_2d", "as_targets", "check_finite", "check_int", "is_real", "check_lr",
@@ -135,3 +137,31 @@ def check_fraction(value, name: str, fn: str, *, open_low=False, open_high=True)
         rng = f"{'(' if open_low else '['}0, 1{')' if open_high else ']'}"
         raise ValueError(f"{fn}: {name} must be a number in {rng}, got {value!r}")
     return float(value)
+
+
+def check_real(func, name, value, lo=None, hi=None, hi_open=False):
+    """``value`` as a float, or a TypeError/ValueError naming ``func`` and ``name``."""
+    if isinstance(value, bool) or not isinstance(value, Real) or not np.isfinite(value):
+        raise TypeError(f"{func}: {name} must be a finite real number, got {value!r}")
+    if (lo is not None and value < lo) or (
+        hi is not None and (value >= hi if hi_open else value > hi)
+    ):
+        want = f">= {lo}" if hi is None else f"in [{lo}, {hi}{')' if hi_open else ']'}"
+        raise ValueError(f"{func}: {name} must be {want}, got {value!r}")
+    return float(value)
+
+
+def seeded_rng(func, seed):
+    """``np.random.default_rng(seed)`` for a seed of None, an int >= 0 or a Generator; else a ValueError."""
+    ok = seed is None or isinstance(seed, np.random.Generator) or (
+        isinstance(seed, Integral) and not isinstance(seed, bool) and seed >= 0
+    )
+    if not ok:
+        raise ValueError(
+            f"{func}: seed must be None, a non-negative int or a np.random.Generator, "
+            f"got {seed!r}"
+        )
+    return np.random.default_rng(seed)
+
+
+# --------------------------------------------------------------------------- toy data
