@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import helpers
-from helpers.explore_optim import VALLEY_MIN, VALLEY_START, run_optimizer, valley_grad, valley_loss
+from helpers.explorers.explore_optim import VALLEY_MIN, VALLEY_START, run_optimizer, valley_grad, valley_loss
 
 from .conftest import execute_lesson
 
