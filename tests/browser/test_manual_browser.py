@@ -258,6 +258,7 @@ def test_the_page_needs_the_token_and_a_local_host(server):
 def test_a_huge_answer_with_a_long_word_is_folded_and_wrapped(browser, tmp_path):
     """A 200 KB answer with a 6,000-letter word: the page stays as wide as the window, the grade form
     stays within the first screens, "Show all" unfolds the whole answer (and folds it again)."""
+    from grader.answers import answers_path
     from grader.store import save_run, write_json
     results = tmp_path / "results"
     save_run(results, {"lessons": {}, "students": ["lena", "sam"], "skipped": [], "isolation": []})
@@ -267,7 +268,10 @@ def test_a_huge_answer_with_a_long_word_is_folded_and_wrapped(browser, tmp_path)
         write_json(results / "results" / student / f"{LESSON}.json", {
             "student": student, "lesson": LESSON, "graded_at": "2026-01-01T00:00:00Z", "sha256": student,
             "exercises": [{"exercise": QUESTION, "score": None, "max_score": 2.0, "status": "needs_manual",
-                           "message": "", "flags": [], "answer": text}]})
+                           "message": "", "flags": []}]})
+        write_json(answers_path(results, student, LESSON),      # what grading records for grader manual
+                   {"student": student, "lesson": LESSON, "sha256": student, "answers": {},
+                    "written": {QUESTION: {"text": text, "attachments": {}}}})
     ctx = browser.new_context(viewport={"width": 1200, "height": 900})
     page = ctx.new_page()
     try:
